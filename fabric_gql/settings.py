@@ -1,0 +1,68 @@
+"""The one settings object. Every knob is read here, once, from FABRIC_GQL_* variables or `.env`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Federation(str, Enum):
+    DIRECT = "direct"
+    FABRIC = "fabric"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FABRIC_GQL_", env_file=".env", extra="ignore")
+
+    # Where project-local state lives (Neo4j stores, demo data, model caches). Git-ignored.
+    data_dir: Path = ROOT / ".data"
+
+    # The two shards. Community edition has only the `neo4j` user database, so both local
+    # servers use it; a Fabric/composite deployment names its graphs below.
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("fabric-gql-local")
+    products_port: int = 7687
+    transactions_port: int = 7688
+    products_uri: str | None = None
+    transactions_uri: str | None = None
+    products_database: str = "neo4j"
+    transactions_database: str = "neo4j"
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    neo4j_start_timeout_s: float = 180.0
+
+    federation: Federation = Federation.DIRECT
+    fabric_uri: str | None = None
+    fabric_database: str = "fabric"
+    fabric_products_graph: str = "fabric.products"
+    fabric_transactions_graph: str = "fabric.neo4j"
+
+    # Where the H&M layout (articles.csv, images/...) of the served catalogue lives.
+    dataset_dir: Path | None = None
+
+    @property
+    def products_bolt(self) -> str:
+        return self.products_uri or f"bolt://127.0.0.1:{self.products_port}"
+
+    @property
+    def transactions_bolt(self) -> str:
+        return self.transactions_uri or f"bolt://127.0.0.1:{self.transactions_port}"
+
+    @property
+    def neo4j_dir(self) -> Path:
+        return self.data_dir / "neo4j"
+
+    @property
+    def demo_dir(self) -> Path:
+        return self.data_dir / "demo"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
