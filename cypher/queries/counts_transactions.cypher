@@ -1,0 +1,18 @@
+// Counts the load summary and tests compare; each COUNT on one label or type reads the count store.
+RETURN COUNT { (:Product) } AS products,
+       COUNT { (:Customer) } AS customers,
+       COUNT { ()-[:PURCHASED]->() } AS purchases,
+       COUNT { (:Department) } AS departments,
+       COUNT { (:ProductType) } AS productTypes,
+       COUNT { (:ProductGroup) } AS productGroups,
+       COUNT { (:Section) } AS sections,
+       COUNT { (:Index) } AS indexes,
+       COUNT { (:IndexGroup) } AS indexGroups,
+       COUNT { (:GarmentGroup) } AS garmentGroups,
+       COUNT { (:GraphicalAppearance) } AS graphicalAppearances,
+       COUNT { (:ColourGroup) } AS colourGroups,
+       COUNT { (:PerceivedColourValue) } AS perceivedColourValues,
+       COUNT { (:PerceivedColourMaster) } AS perceivedColourMasters,
+       COUNT { ()-[:FROM_DEPARTMENT]->() } AS fromDepartment,
+       COUNT { ()-[:SUBSET_OF]->() } AS subsetOf,
+       COUNT { ()-[:HAS_COLOUR]->() } AS hasColour

@@ -1,0 +1,2 @@
+OPTIONAL MATCH (s:LoadState {key: $key})
+RETURN s.line AS line

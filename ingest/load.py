@@ -1,0 +1,248 @@
+"""`fabric-gql load DIR`: the H&M layout into both shards, in UNWIND batches.
+
+Order: constraints, articles (category graph + products, both shards), customers, purchases.
+Articles and customers are MERGEd, so a re-run changes nothing. Purchases are CREATEd (identical
+rows are repeat purchases, each kept) under a per-file watermark written in the same
+transaction as each batch: a re-run, or a resumed run after a crash, skips the rows already in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import neo4j
+from tqdm import tqdm
+
+from cypher.loader import query, statements
+from cypher.shards import Shard, SyncShards
+from fabric_gql.settings import Settings
+from hm import reader
+from hm.reader import BadRows
+
+T = TypeVar("T")
+
+
+@dataclass
+class LoadReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    bad: BadRows = field(default_factory=BadRows)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = ["Loaded:"]
+        for name, n in self.rows.items():
+            secs = self.seconds.get(name, 0.0)
+            rate = f"{n / secs:,.0f} rows/s" if secs > 0 else ""
+            skipped = self.skipped.get(name, 0)
+            extra = f", {skipped:,} already loaded" if skipped else ""
+            lines.append(f"  {name:<24} {n:>12,} rows in {secs:6.1f} s  {rate}{extra}")
+        lines.append(
+            "Bad rows (skipped, everything else loaded):" if self.bad.counts else "Bad rows: none"
+        )
+        if self.bad.counts:
+            lines.extend("  " + line for line in self.bad.summary().splitlines())
+        for shard, counts in self.counts.items():
+            lines.append(f"{shard} shard now holds:")
+            lines.extend(f"  {k:<24} {v:>12,}" for k, v in counts.items())
+        return "\n".join(lines)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def create_schema(shards: SyncShards) -> None:
+    for shard, name in (
+        (Shard.TRANSACTIONS, "schema_transactions"),
+        (Shard.PRODUCTS, "schema_products"),
+    ):
+        with shards.session(shard) as session:
+            for statement in statements(name):
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+
+def wipe(shards: SyncShards) -> None:
+    """Delete every node and relationship on both shards (schema stays). For tests and benches."""
+    for shard in Shard:
+        with shards.session(shard) as session:
+            session.run(query("wipe")).consume()
+
+
+def _article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
+    props = {
+        "name": row.get("prod_name"),
+        "productCode": row.get("product_code"),
+        "description": row.get("detail_desc"),
+        "hasImage": reader.image_path(root, row["article_id"]) is not None,
+    }
+    return {
+        "code": row["article_id"],
+        "props": {k: v for k, v in props.items() if v is not None},
+        "departmentNo": row.get("department_no"),
+        "departmentName": row.get("department_name"),
+        "sectionNo": row.get("section_no"),
+        "sectionName": row.get("section_name"),
+        "productTypeNo": row.get("product_type_no"),
+        "productTypeName": row.get("product_type_name"),
+        "productGroupName": row.get("product_group_name"),
+        "indexCode": row.get("index_code"),
+        "indexName": row.get("index_name"),
+        "indexGroupNo": row.get("index_group_no"),
+        "indexGroupName": row.get("index_group_name"),
+        "garmentGroupNo": row.get("garment_group_no"),
+        "garmentGroupName": row.get("garment_group_name"),
+        "graphicalAppearanceNo": row.get("graphical_appearance_no"),
+        "graphicalAppearanceName": row.get("graphical_appearance_name"),
+        "colourGroupCode": row.get("colour_group_code"),
+        "colourGroupName": row.get("colour_group_name"),
+        "perceivedColourValueId": row.get("perceived_colour_value_id"),
+        "perceivedColourValueName": row.get("perceived_colour_value_name"),
+        "perceivedColourMasterId": row.get("perceived_colour_master_id"),
+        "perceivedColourMasterName": row.get("perceived_colour_master_name"),
+    }
+
+
+_CUSTOMER_PROPS = {
+    "FN": "fn",
+    "Active": "active",
+    "club_member_status": "clubMemberStatus",
+    "fashion_news_frequency": "fashionNewsFrequency",
+    "age": "age",
+    "postal_code": "postalCode",
+}
+
+
+def _customer_params(row: dict[str, Any]) -> dict[str, Any]:
+    props = {ours: row.get(theirs) for theirs, ours in _CUSTOMER_PROPS.items()}
+    return {"id": row["customer_id"], "props": {k: v for k, v in props.items() if v is not None}}
+
+
+def _purchase_params(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "line": row["line"],
+        "customer": row["customer_id"],
+        "article": row["article_id"],
+        "date": row["t_dat"],
+        "price": row["price"],
+        "channel": row.get("sales_channel_id"),
+    }
+
+
+def _write_batch(shards: SyncShards, shard: Shard, name: str, rows: list[dict[str, Any]]) -> None:
+    with shards.session(shard) as session:
+        session.execute_write(lambda tx: tx.run(query(name), rows=rows).consume())
+
+
+def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
+    started = time.perf_counter()
+    n = 0
+    rows = reader.read_articles(root, report.bad)
+    with tqdm(desc="articles", unit=" rows", leave=False) as bar:
+        for batch in batched(rows, batch_size):
+            params = [_article_params(root, row) for row in batch]
+            _write_batch(shards, Shard.TRANSACTIONS, "load_articles", params)
+            stubs = [{"code": p["code"], "hasImage": p["props"]["hasImage"]} for p in params]
+            _write_batch(shards, Shard.PRODUCTS, "load_product_stubs", stubs)
+            n += len(batch)
+            bar.update(len(batch))
+    report.rows["articles"] = n
+    report.seconds["articles"] = time.perf_counter() - started
+
+
+def load_customers(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
+    started = time.perf_counter()
+    n = 0
+    with tqdm(desc="customers", unit=" rows", leave=False) as bar:
+        for batch in batched(reader.read_customers(root, report.bad), batch_size):
+            _write_batch(
+                shards, Shard.TRANSACTIONS, "load_customers", [_customer_params(r) for r in batch]
+            )
+            n += len(batch)
+            bar.update(len(batch))
+    report.rows["customers"] = n
+    report.seconds["customers"] = time.perf_counter() - started
+
+
+def file_key(path: Path) -> str:
+    """Names a transactions file by its name and first MiB, so an appended file keeps its key."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        digest.update(f.read(1 << 20))
+    return f"{path.name}:{digest.hexdigest()[:16]}"
+
+
+def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
+    path = root / reader.TRANSACTIONS
+    key = file_key(path)
+    done = shards.read(Shard.TRANSACTIONS, "load_state_get", key=key)[0]["line"] or 0
+    started = time.perf_counter()
+    n = 0
+
+    def write(
+        tx: neo4j.ManagedTransaction, params: list[dict[str, Any]], last: int
+    ) -> list[dict[str, Any]]:
+        unknown = [r.data() for r in tx.run(query("load_purchases"), rows=params)]
+        tx.run(query("load_state_set"), key=key, line=last, file=path.name).consume()
+        return unknown
+
+    with tqdm(desc="transactions", unit=" rows", leave=False) as bar:
+        rows = reader.read_transactions(root, report.bad)
+        if done:
+            rows = itertools.dropwhile(lambda r: r["line"] <= done, rows)
+            bar.set_postfix_str(f"skipping {done:,} rows loaded before")
+        for batch in batched(rows, batch_size):
+            params = [_purchase_params(r) for r in batch]
+            with shards.session(Shard.TRANSACTIONS) as session:
+                unknown = session.execute_write(write, params, batch[-1]["line"])
+            for row in unknown:
+                kind = "unknown customer" if row["unknownCustomer"] else "unknown article"
+                if row["unknownCustomer"] and row["unknownArticle"]:
+                    kind = "unknown customer and article"
+                values = {"customer_id": row["customer"], "article_id": row["article"]}
+                report.bad.add(kind, reader.TRANSACTIONS, row["line"], values)
+            n += len(batch) - len(unknown)
+            bar.update(len(batch))
+    report.rows["purchases"] = n
+    report.skipped["purchases"] = done
+    report.seconds["purchases"] = time.perf_counter() - started
+
+
+def shard_counts(shards: SyncShards) -> dict[str, dict[str, int]]:
+    return {
+        "transactions": shards.read(Shard.TRANSACTIONS, "counts_transactions")[0],
+        "products": shards.read(Shard.PRODUCTS, "counts_products")[0],
+    }
+
+
+def load_dataset(shards: SyncShards, root: Path, *, batch_size: int = 10_000) -> LoadReport:
+    reader.validate_dataset(root)  # a missing file or column fails here, before anything is written
+    report = LoadReport()
+    create_schema(shards)
+    load_articles(shards, root, report, batch_size)
+    load_customers(shards, root, report, batch_size)
+    load_purchases(shards, root, report, batch_size)
+    report.counts = shard_counts(shards)
+    return report
+
+
+def run_load(settings: Settings, root: Path, *, batch_size: int) -> int:
+    try:
+        reader.validate_dataset(root)
+    except reader.DatasetError as exc:
+        print(f"error: {exc}")
+        return 2
+    with SyncShards(settings) as shards:
+        report = load_dataset(shards, root, batch_size=batch_size)
+    print(report.render())
+    return 0
