@@ -1,0 +1,99 @@
+"""Load throughput, project loader vs the reference `LOAD CSV … IN TRANSACTIONS OF 1000 ROWS`.
+
+Same servers, same run, same files: the shards are wiped before each way of loading. Run it
+with `bench/ingest` (which starts a dedicated pair of shards so demo data is never touched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import LiteralString, cast
+
+from cypher.shards import Shard, SyncShards
+from fabric_gql.settings import get_settings
+from hm.generate import generate
+from ingest.load import create_schema, load_dataset, shard_counts, wipe
+
+REFERENCE = Path(__file__).parent / "reference"
+# The full H&M Kaggle dataset, for the projection.
+FULL = {"articles": 105_542, "customers": 1_371_980, "purchases": 31_788_324}
+
+
+def reference_load(shards: SyncShards, root: Path, import_root: Path) -> dict[str, float]:
+    """Seconds per file for the reference way. The server reads the files itself."""
+
+    def url(name: str) -> str:
+        return "file:///" + str((root / name).resolve().relative_to(import_root.resolve()))
+
+    def run(shard: Shard, script: str, name: str) -> float:
+        text = cast(LiteralString, (REFERENCE / f"{script}.cypher").read_text())
+        started = time.perf_counter()
+        with shards.session(shard) as session:
+            session.run(text, url=url(name)).consume()
+        return time.perf_counter() - started
+
+    return {
+        "articles": run(Shard.TRANSACTIONS, "articles_transactions", "articles.csv")
+        + run(Shard.PRODUCTS, "articles_products", "articles.csv"),
+        "customers": run(Shard.TRANSACTIONS, "customers", "customers.csv"),
+        "purchases": run(Shard.TRANSACTIONS, "transactions", "transactions_train.csv"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--transactions", type=int, default=2_000_000)
+    parser.add_argument("--batch-size", type=int, default=10_000)
+    args = parser.parse_args()
+
+    settings = get_settings()
+    root = settings.data_dir / f"ingest-{args.articles}-{args.customers}-{args.transactions}"
+    if not (root / "transactions_train.csv").is_file():
+        print(f"generating {root} …", flush=True)
+        generate(
+            root,
+            articles=args.articles,
+            customers=args.customers,
+            transactions=args.transactions,
+            seed=1,
+            images=False,
+        )
+
+    with SyncShards(settings) as shards:
+        wipe(shards)
+        report = load_dataset(shards, root, batch_size=args.batch_size)
+        ours_counts = shard_counts(shards)
+        ours = dict(report.seconds)
+        rows = dict(report.rows)
+
+        wipe(shards)
+        create_schema(shards)
+        ref = reference_load(shards, root, settings.data_dir)
+        ref_counts = shard_counts(shards)
+
+    same = ours_counts["transactions"]["purchases"] == ref_counts["transactions"]["purchases"]
+    print(f"\nIngest benchmark: {root.name} (batch {args.batch_size:,}); counts equal: {same}")
+    print(f"{'file':<12}{'rows':>12}{'project rows/s':>18}{'reference rows/s':>20}{'ratio':>8}")
+    total_ours = total_ref = 0.0
+    for name in ("articles", "customers", "purchases"):
+        n = rows[name]
+        total_ours += ours[name]
+        total_ref += ref[name]
+        ratio = ref[name] / ours[name]
+        print(f"{name:<12}{n:>12,}{n / ours[name]:>18,.0f}{n / ref[name]:>20,.0f}{ratio:>7.2f}×")
+    speedup = total_ref / total_ours
+    print(f"{'total s':<12}{'':>12}{total_ours:>18.1f}{total_ref:>20.1f}{speedup:>7.2f}×")
+    projected_ours = sum(FULL[k] / (rows[k] / ours[k]) for k in FULL)
+    projected_ref = sum(FULL[k] / (rows[k] / ref[k]) for k in FULL)
+    print(
+        f"projected for the full H&M size: project {projected_ours / 60:.1f} min, "
+        f"reference {projected_ref / 60:.1f} min"
+    )
+
+
+if __name__ == "__main__":
+    main()
