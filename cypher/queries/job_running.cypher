@@ -1,0 +1,3 @@
+MATCH (j:Job {kind: $kind})
+WHERE j.status IN ['QUEUED', 'RUNNING']
+RETURN j {.*} AS job

@@ -1,0 +1,3 @@
+MATCH (j:Job {id: $id})
+SET j += $fields, j.updatedAt = datetime()
+RETURN j {.*} AS job
