@@ -2,5 +2,5 @@
 MATCH (j:Job)
 WHERE j.status IN ['QUEUED', 'RUNNING']
 SET j.status = 'FAILED', j.error = 'interrupted: the process stopped before the job finished',
-    j.finishedAt = datetime()
+    j.finishedAt = toString(datetime())
 RETURN count(j) AS interrupted

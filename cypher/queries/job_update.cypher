@@ -1,3 +1,3 @@
 MATCH (j:Job {id: $id})
-SET j += $fields, j.updatedAt = datetime()
+SET j += $fields
 RETURN j {.*} AS job
