@@ -1,0 +1,312 @@
+"""Cosine top-K neighbours of every row, the row itself excluded.
+
+Every method returns a `TopK`: `indices` int32 [n, k] and `scores` float32 [n, k], best first, ties
+broken by the lower index. Where fewer than k rows are available or pass `cutoff` (kept when
+score >= cutoff), the tail is padded with index -1 and score nan. Scores are float32 dot products of
+the L2-normalised rows, so every method reports the same number for the same pair.
+
+Zero vectors are rejected with `ZeroVectorError` (cosine is undefined for them): callers leave
+products without an embedding out rather than passing zeros.
+
+- `exact_topk`: blocked float32 matrix products (a block of rows × all rows), argpartition, sort.
+  `precision="bfloat16"` computes candidates with a bfloat16 matrix product in TensorFlow and
+  re-ranks them in float32; rows whose result is not provably exact (see `_BF16_EPS`) are recomputed
+  in float32, so the answer is the float32 one. Whether it saves time depends on how spread the
+  scores are; see the embedding report.
+- `ann_topk`: a usearch HNSW index, re-ranked in float32; the method that scales past exact.
+- `grouped_topk`: the same within each group (department-aware similarity).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import numpy as np
+
+Method = Literal["exact", "exact-bf16", "ann"]
+
+# Rows per block are chosen so one block of scores holds about this many floats (256 MB).
+_BLOCK_FLOATS = 64 * 1024 * 1024
+# A bound on |bf16 matmul − exact| for unit vectors: both inputs round (2u), the float32 sum is
+# rounded to bfloat16 on output (u), plus float32 accumulation over d terms; u = 2^-8.
+_U = 2.0**-8
+
+
+def _bf16_eps(d: int) -> float:
+    return 3 * _U + 4 * _U * _U + d * 2.0**-23
+
+
+class TopK(NamedTuple):
+    indices: np.ndarray  # int32 [n, k], -1 = no neighbour
+    scores: np.ndarray  # float32 [n, k], nan = no neighbour
+
+
+class ZeroVectorError(ValueError):
+    def __init__(self, rows: np.ndarray) -> None:
+        self.rows = rows
+        shown = ", ".join(str(r) for r in rows[:10])
+        more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+        super().__init__(f"zero vectors have no cosine similarity: rows {shown}{more}")
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """float32 copy with unit rows. Raises `ZeroVectorError`, or ValueError for nan/inf."""
+    x = np.array(vectors, dtype=np.float32, copy=True)
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-d array of vectors, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("vectors contain nan or inf")
+    norms = np.linalg.norm(x, axis=1)
+    zero = np.flatnonzero(norms == 0)
+    if zero.size:
+        raise ZeroVectorError(zero)
+    x /= norms[:, None]
+    return x
+
+
+def _empty(n: int, k: int) -> TopK:
+    return TopK(np.full((n, k), -1, np.int32), np.full((n, k), np.nan, np.float32))
+
+
+def _order(idx: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Per-row permutation: score descending, then index ascending."""
+    return np.lexsort((idx, -vals), axis=-1)
+
+
+def _finish(idx: np.ndarray, vals: np.ndarray, k: int, cutoff: float | None) -> TopK:
+    """Rows already sorted; apply the cutoff and pad to k columns."""
+    out = _empty(len(idx), k)
+    m = min(k, idx.shape[1])
+    out.indices[:, :m] = idx[:, :m]
+    out.scores[:, :m] = vals[:, :m]
+    invalid = ~np.isfinite(out.scores) | (out.indices < 0)
+    if cutoff is not None:
+        invalid |= out.scores < cutoff
+    out.indices[invalid] = -1
+    out.scores[invalid] = np.nan
+    return out
+
+
+def _select(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top min(k, columns) of each row of `scores` (self already -inf), sorted, ties by index."""
+    n = scores.shape[1]
+    kk = min(k, n)
+    part = np.argpartition(scores, n - kk, axis=1)[:, n - kk :]
+    vals = np.take_along_axis(scores, part, axis=1)
+    # argpartition picks arbitrarily among values equal to the k-th; redo those rows by index.
+    kth = vals.min(axis=1)
+    for r in np.flatnonzero(np.count_nonzero(scores >= kth[:, None], axis=1) > kk):
+        cand = np.flatnonzero(scores[r] >= kth[r])
+        cand = cand[_order(cand, scores[r, cand])][:kk]
+        part[r], vals[r] = cand, scores[r, cand]
+    order = _order(part, vals)
+    return np.take_along_axis(part, order, 1), np.take_along_axis(vals, order, 1)
+
+
+def _exact(x: np.ndarray, k: int, cutoff: float | None, block: int | None) -> TopK:
+    n = len(x)
+    out = _empty(n, k)
+    if n < 2 or k < 1:
+        return out
+    block = block or max(1, min(n, _BLOCK_FLOATS // n))
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        scores = x[start:stop] @ x.T
+        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        idx, vals = _select(scores, min(k, n - 1))
+        res = _finish(idx.astype(np.int32), vals, k, cutoff)
+        out.indices[start:stop], out.scores[start:stop] = res
+    return out
+
+
+def _rerank(x: np.ndarray, rows: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """float32 scores of x[rows[i]] · x[cand[i, j]], in chunks to bound memory."""
+    out = np.empty(cand.shape, np.float32)
+    step = max(1, (32 * 1024 * 1024) // max(1, cand.shape[1] * x.shape[1]))
+    for s in range(0, len(rows), step):
+        out[s : s + step] = np.einsum("bd,bcd->bc", x[rows[s : s + step]], x[cand[s : s + step]])
+    return out
+
+
+def _exact_bf16(
+    x: np.ndarray, k: int, cutoff: float | None, block: int | None, candidates: int | None
+) -> tuple[TopK, float]:
+    """bfloat16 candidates, float32 re-rank, float32 recompute where not provably exact.
+
+    Returns the result and the fraction of rows that needed the float32 recompute.
+    """
+    import tensorflow as tf
+
+    n, d = x.shape
+    out = _empty(n, k)
+    if n < 2 or k < 1:
+        return out, 0.0
+    kk = min(k, n - 1)
+    c = min(n - 1, max(kk, candidates or 4 * k))
+    eps = _bf16_eps(d)
+    xb = tf.cast(tf.constant(x), tf.bfloat16)
+    block = block or max(1, min(n, _BLOCK_FLOATS // n))
+    redo_total = 0
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        rows = np.arange(start, stop)
+        top = tf.math.top_k(tf.matmul(xb[start:stop], xb, transpose_b=True), k=min(n, c + 1))
+        bvals = top.values.numpy().astype(np.float32)
+        bidx = top.indices.numpy()
+        # Keep c candidates that are not the row itself; every row left out scores <= bound.
+        bound = bvals[:, -1] if c + 1 <= n - 1 else np.full(len(rows), -np.inf, np.float32)
+        is_self = bidx == rows[:, None]
+        keep = ~is_self
+        keep[~is_self.any(axis=1), -1] = False
+        cand = bidx[keep].reshape(len(rows), c)
+        exact = _rerank(x, rows, cand)
+        order = _order(cand, exact)
+        cand, exact = np.take_along_axis(cand, order, 1), np.take_along_axis(exact, order, 1)
+        need = exact[:, kk - 1] if cutoff is None else np.maximum(exact[:, kk - 1], cutoff)
+        res = _finish(cand.astype(np.int32), exact, k, cutoff)
+        redo = np.flatnonzero(~(bound + eps < need))
+        if redo.size:
+            scores = x[rows[redo]] @ x.T
+            scores[np.arange(redo.size), rows[redo]] = -np.inf
+            idx, vals = _select(scores, kk)
+            fixed = _finish(idx.astype(np.int32), vals, k, cutoff)
+            res.indices[redo], res.scores[redo] = fixed
+            redo_total += redo.size
+        out.indices[start:stop], out.scores[start:stop] = res
+    return out, redo_total / n
+
+
+def exact_topk(
+    vectors: np.ndarray,
+    k: int = 10,
+    cutoff: float | None = None,
+    *,
+    block: int | None = None,
+    precision: Literal["float32", "bfloat16"] = "float32",
+    candidates: int | None = None,
+) -> TopK:
+    """Exact cosine top-k of every row. `precision="bfloat16"`: see the module docstring."""
+    x = normalise(vectors)
+    if precision == "bfloat16":
+        return _exact_bf16(x, k, cutoff, block, candidates)[0]
+    return _exact(x, k, cutoff, block)
+
+
+def _ann(
+    x: np.ndarray,
+    k: int,
+    cutoff: float | None,
+    connectivity: int,
+    expansion_add: int,
+    expansion_search: int,
+    threads: int,
+) -> TopK:
+    from usearch.index import Index
+
+    n, d = x.shape
+    if n < 2 or k < 1:
+        return _empty(n, k)
+    index = Index(
+        ndim=d,
+        metric="cos",
+        dtype="f32",
+        connectivity=connectivity,
+        expansion_add=expansion_add,
+        expansion_search=max(expansion_search, k + 1),
+    )
+    index.add(np.arange(n, dtype=np.uint64), x, threads=threads)
+    m = min(n, k + 1)
+    found = index.search(x, m, threads=threads)
+    keys = np.asarray(found.keys).reshape(n, m).astype(np.int64)
+    counts = np.asarray(found.counts).reshape(n)
+    valid = np.arange(m)[None, :] < counts[:, None]
+    rows = np.arange(n)
+    valid &= keys != rows[:, None]
+    # Keep the first min(k, n-1) valid keys of each row (the row itself usually comes first).
+    kk = min(k, n - 1)
+    rank = np.cumsum(valid, axis=1)
+    valid &= rank <= kk
+    cand = np.where(valid, keys, 0)
+    scores = np.where(valid, _rerank(x, rows, cand), -np.inf).astype(np.float32)
+    cand = np.where(valid, cand, -1)
+    order = _order(cand, scores)
+    cand, scores = np.take_along_axis(cand, order, 1), np.take_along_axis(scores, order, 1)
+    return _finish(cand.astype(np.int32), scores, k, cutoff)
+
+
+def ann_topk(
+    vectors: np.ndarray,
+    k: int = 10,
+    cutoff: float | None = None,
+    *,
+    connectivity: int = 32,
+    expansion_add: int = 128,
+    expansion_search: int = 128,
+    threads: int = 0,
+) -> TopK:
+    """Approximate cosine top-k from a usearch HNSW index over all rows (threads=0: all cores).
+
+    The defaults gave recall@10 >= 0.99 against `exact_topk` on clustered 2048-d vectors (tests and
+    the embedding report); build order is multi-threaded, so results can vary between runs.
+    """
+    x = normalise(vectors)
+    return _ann(x, k, cutoff, connectivity, expansion_add, expansion_search, threads)
+
+
+def topk(
+    vectors: np.ndarray, k: int = 10, cutoff: float | None = None, *, method: Method = "exact"
+) -> TopK:
+    """Dispatch to one method with its defaults."""
+    if method == "exact":
+        return exact_topk(vectors, k, cutoff)
+    if method == "exact-bf16":
+        return exact_topk(vectors, k, cutoff, precision="bfloat16")
+    if method == "ann":
+        return ann_topk(vectors, k, cutoff)
+    raise ValueError(f"unknown KNN method {method!r}")
+
+
+def grouped_topk(
+    vectors: np.ndarray,
+    groups: np.ndarray,
+    k: int = 10,
+    cutoff: float | None = None,
+    *,
+    method: Method = "exact",
+) -> TopK:
+    """Top-k of each row among the rows with the same group id; indices are global row numbers."""
+    x = normalise(vectors)
+    labels = np.asarray(groups)
+    if labels.shape != (len(x),):
+        raise ValueError(f"groups must have shape ({len(x)},), got {labels.shape}")
+    out = _empty(len(x), k)
+    _, inverse = np.unique(labels, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.flatnonzero(np.diff(inverse[order])) + 1
+    for members in np.split(order, bounds):
+        sub = x[members]
+        if method == "ann":
+            res = _ann(sub, k, cutoff, 32, 128, 128, 0)
+        elif method == "exact-bf16":
+            res = _exact_bf16(sub, k, cutoff, None, None)[0]
+        elif method == "exact":
+            res = _exact(sub, k, cutoff, None)
+        else:
+            raise ValueError(f"unknown KNN method {method!r}")
+        out.indices[members] = np.where(res.indices >= 0, members[res.indices], -1)
+        out.scores[members] = res.scores
+    return out
+
+
+def recall_at_k(approx: np.ndarray, exact: np.ndarray) -> float:
+    """Share of the exact neighbours (index >= 0) that the approximate lists contain."""
+    approx = np.asarray(approx)
+    exact = np.asarray(exact)
+    if approx.shape[0] != exact.shape[0]:
+        raise ValueError("approx and exact need the same number of rows")
+    wanted = exact >= 0
+    total = int(wanted.sum())
+    if total == 0:
+        return 1.0
+    hit = (approx[:, None, :] == exact[:, :, None]).any(axis=2) & wanted
+    return float(hit.sum()) / total

@@ -1,0 +1,153 @@
+import numpy as np
+import pytest
+
+from embedding.knn import (
+    ZeroVectorError,
+    ann_topk,
+    exact_topk,
+    grouped_topk,
+    recall_at_k,
+    topk,
+)
+
+
+def clustered(n: int, d: int, clusters: int = 40, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, d)).astype(np.float32)
+    return centres[rng.integers(0, clusters, n)] + 0.6 * rng.standard_normal((n, d)).astype(
+        np.float32
+    )
+
+
+def brute(vectors: np.ndarray, k: int, same: np.ndarray | None = None):
+    """Full cosine matrix, self (and other groups) excluded, stable argsort: ties by index."""
+    x = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sim = x @ x.T
+    np.fill_diagonal(sim, -np.inf)
+    if same is not None:
+        sim[~same] = -np.inf
+    idx = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+    scores = np.take_along_axis(sim, idx, axis=1)
+    idx[~np.isfinite(scores)] = -1
+    return idx, scores
+
+
+def test_exact_equals_brute_force():
+    v = clustered(1000, 64)
+    got = exact_topk(v, 10, block=97)  # blocks that do not divide n
+    idx, scores = brute(v, 10)
+    np.testing.assert_array_equal(got.indices, idx)
+    np.testing.assert_allclose(got.scores, scores, atol=1e-6)
+    assert got.indices.dtype == np.int32 and got.scores.dtype == np.float32
+
+
+def test_exact_ties_are_broken_by_lower_index():
+    # ±1 vectors of length 16: every cosine is a multiple of 1/8, computed exactly, so ties abound.
+    rng = np.random.default_rng(1)
+    v = rng.choice([-1.0, 1.0], size=(300, 16)).astype(np.float32)
+    v[7] = v[3]  # a duplicate as well
+    got = exact_topk(v, 10, block=64)
+    idx, scores = brute(v, 10)
+    np.testing.assert_array_equal(got.indices, idx)
+    np.testing.assert_array_equal(got.scores, scores)
+    assert got.indices[3, 0] == 7 and got.scores[3, 0] == 1.0
+
+
+def test_cutoff_pads_with_minus_one_and_nan():
+    v = clustered(500, 32)
+    cutoff = 0.5
+    got = exact_topk(v, 10, cutoff)
+    idx, scores = brute(v, 10)
+    kept = scores >= cutoff
+    np.testing.assert_array_equal(got.indices, np.where(kept, idx, -1))
+    assert np.all(got.scores[kept] >= cutoff)
+    assert np.isnan(got.scores[~kept]).all()
+    assert (~kept).any() and kept.any()
+
+
+def test_k_larger_than_the_rest_is_padded():
+    v = clustered(4, 8)
+    got = exact_topk(v, 10)
+    assert (got.indices[:, :3] >= 0).all() and (got.indices[:, 3:] == -1).all()
+    assert exact_topk(v[:1], 5).indices.tolist() == [[-1] * 5]
+
+
+def test_zero_vectors_are_rejected():
+    v = clustered(10, 8)
+    v[[2, 5]] = 0
+    with pytest.raises(ZeroVectorError) as e:
+        exact_topk(v, 3)
+    assert e.value.rows.tolist() == [2, 5]
+
+
+def test_bfloat16_candidates_give_the_float32_answer():
+    v = np.maximum(clustered(1500, 256), 0)  # non-negative, like pooled ReLU features
+    f32 = exact_topk(v, 10, block=400)
+    for candidates in (None, 10):  # 10: few candidates, so many rows take the float32 recompute
+        bf16 = exact_topk(v, 10, precision="bfloat16", candidates=candidates, block=400)
+        np.testing.assert_array_equal(bf16.indices, f32.indices)
+        np.testing.assert_allclose(bf16.scores, f32.scores, atol=1e-6)
+
+
+def test_bfloat16_candidates_respect_the_cutoff():
+    v = clustered(600, 64)
+    f32 = exact_topk(v, 10, 0.5)
+    bf16 = exact_topk(v, 10, 0.5, precision="bfloat16")
+    np.testing.assert_array_equal(bf16.indices, f32.indices)
+
+
+def test_grouped_equals_brute_force_within_each_group():
+    v = clustered(800, 32)
+    groups = np.random.default_rng(2).choice(
+        ["girls", "boys", "men", "solo"], 800, p=[0.5, 0.3, 0.2, 0]
+    )
+    groups[123] = "solo"  # a group of one has no neighbours
+    got = grouped_topk(v, groups, 10)
+    idx, scores = brute(v, 10, same=groups[:, None] == groups[None, :])
+    np.testing.assert_array_equal(got.indices, idx)
+    np.testing.assert_allclose(got.scores[idx >= 0], scores[idx >= 0], atol=1e-6)
+    assert (got.indices[123] == -1).all()
+    valid = got.indices >= 0
+    rows = np.nonzero(valid)[0]
+    assert (groups[got.indices[valid]] == groups[rows]).all()
+
+
+def test_grouped_ann_stays_within_groups():
+    v = clustered(600, 32)
+    groups = np.arange(600) % 3
+    got = grouped_topk(v, groups, 5, method="ann")
+    exact = grouped_topk(v, groups, 5)
+    assert recall_at_k(got.indices, exact.indices) >= 0.99
+    valid = got.indices >= 0
+    assert (groups[got.indices[valid]] == groups[np.nonzero(valid)[0]]).all()
+
+
+def test_ann_recall_at_10():
+    v = clustered(5000, 256, clusters=100)
+    exact = exact_topk(v, 10)
+    approx = ann_topk(v, 10)
+    assert recall_at_k(approx.indices, exact.indices) >= 0.99
+    assert not (approx.indices == np.arange(5000)[:, None]).any()
+    # Scores are re-ranked float32 cosines, comparable with the exact ones.
+    hit = approx.indices == exact.indices
+    np.testing.assert_allclose(approx.scores[hit], exact.scores[hit], atol=1e-6)
+
+
+def test_ann_cutoff():
+    v = clustered(1000, 32)
+    got = ann_topk(v, 10, 0.6)
+    assert np.all(got.scores[got.indices >= 0] >= 0.6)
+    assert np.isnan(got.scores[got.indices < 0]).all()
+
+
+def test_topk_dispatches():
+    v = clustered(300, 16)
+    assert np.array_equal(topk(v, 5, method="exact").indices, exact_topk(v, 5).indices)
+    with pytest.raises(ValueError):
+        topk(v, 5, method="gds")  # type: ignore[arg-type]
+
+
+def test_recall_at_k_counts_only_real_neighbours():
+    exact = np.array([[1, 2, -1], [0, 2, 3]])
+    approx = np.array([[2, 5, -1], [3, 2, 0]])
+    assert recall_at_k(approx, exact) == pytest.approx(4 / 5)
