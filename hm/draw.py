@@ -147,12 +147,11 @@ def _shape(shape: str, p: dict[str, float]) -> tuple[list[Part], list[Part]]:
         body = [(c - w, 0.42), (c + w, 0.42), (c + w + 0.02, 0.74), (c - w - 0.02, 0.74)]
         return [("poly", body)], [("ring", [(c - 0.1, 0.28), (c + 0.1, 0.56)])]
     if shape == "hat":
-        r, top = 0.19 + p["var"] * 0.03, 0.3
-        dome = [(c + r * math.cos(a), 0.6 - (0.6 - top) * math.sin(a))
-                for a in np.linspace(0, math.pi, 24)]  # fmt: skip
-        return [("poly", dome)], [
-            ("poly", [(c - r - 0.01, 0.52), (c + r + 0.01, 0.52), (c + r + 0.01, 0.62),
-                      (c - r - 0.01, 0.62)])]  # fmt: skip
+        r = 0.19 + p["var"] * 0.03
+        dome = [(c + r * math.cos(a), 0.6 - 0.3 * math.sin(a)) for a in np.linspace(0, math.pi, 24)]
+        e = r + 0.01  # the folded band stands a little proud of the crown
+        band = [(c - e, 0.52), (c + e, 0.52), (c + e, 0.62), (c - e, 0.62)]
+        return [("poly", dome)], [("poly", band)]
     if shape == "scarf":
         w = 0.11 + p["var"] * 0.06
         return [("poly", [(c - w, 0.08), (c + w, 0.1), (c + w - 0.02, 0.9),

@@ -117,7 +117,7 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
         writer.writerows(rows)
 
 
-def _weights(values: Sequence[float]) -> np.ndarray:
+def _weights(values: Sequence[float] | np.ndarray) -> np.ndarray:
     w = np.asarray(values, dtype=np.float64)
     return w / w.sum()
 

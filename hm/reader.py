@@ -15,6 +15,8 @@ Required columns (everything else is optional):
   transactions_train.csv  t_dat, customer_id, article_id, price
 
 Rows that cannot be used are skipped, never fatal: they are counted in a `BadRows` report by kind.
+Duplicated article_ids are dropped here (the first is kept); duplicated customer_ids are not
+looked for (1.4M ids would cost memory; the loader's MERGE makes a repeat harmless).
 """
 
 from __future__ import annotations
@@ -59,13 +61,13 @@ COLUMNS = {
 }
 
 # Article columns holding integer codes; the other optional columns stay strings.
-ARTICLE_INT_COLUMNS = frozenset({
+ARTICLE_INT_COLUMNS = (
     "product_type_no", "graphical_appearance_no", "colour_group_code",
     "perceived_colour_value_id", "perceived_colour_master_id", "department_no",
     "index_group_no", "section_no", "garment_group_no",
-})  # fmt: skip
+)  # fmt: skip
 # FN and Active are "1.0" or blank in the real file (pandas wrote them as floats).
-CUSTOMER_INT_COLUMNS = frozenset({"FN", "Active", "age"})
+CUSTOMER_INT_COLUMNS = ("FN", "Active", "age")
 
 
 class DatasetError(Exception):

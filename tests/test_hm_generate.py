@@ -154,7 +154,8 @@ def test_colour_follows_the_colour_group(dataset: Path) -> None:
         with Image.open(path) as img:
             centre = np.asarray(img.reduce(10), dtype=np.float64)[45:105, 30:70]
         means.append((a["colour_group_name"], centre.reshape(-1, 3).mean(axis=0)))
-    same, different = [], []
+    same: list[float] = []
+    different: list[float] = []
     for (ca, ma), (cb, mb) in combinations(means, 2):
         (same if ca == cb else different).append(float(np.linalg.norm(ma - mb)))
     assert len(same) >= 10
