@@ -1,0 +1,239 @@
+"""Reads across the two shards, written once as shard parts and run in either federation mode.
+
+A cross-shard read is two named queries (`Part`s). The first runs on its shard alone and returns
+one column, `row` (a map). The second starts with the line `UNWIND $rows AS row`, is fed the
+first part's rows, and returns one column `row` as well: it joins what its shard knows onto each
+row. Single-shard reads are one named query.
+
+- direct: one driver per shard (`AsyncShards`). A cross-shard read runs the first part, then the
+  second with `rows` as a parameter; the caller joins and ranks in Python. Independent reads are
+  separate DataLoader batches, dispatched as concurrent tasks.
+- fabric: one driver to a Fabric / composite database. The same part texts are composed into one
+  query, each inside `CALL { USE <graph> ... }`; a single-shard read is `USE <graph>` + its text.
+  Graph names come from settings and must match `GRAPH_NAME`; values only ever travel as
+  parameters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, LiteralString, Protocol, cast
+
+import neo4j
+from neo4j import AsyncGraphDatabase, Query
+
+from cypher.loader import query, text
+from cypher.shards import AsyncShards, Shard
+from fabric_gql.errors import ShardUnavailable, translate_driver_error
+from fabric_gql.settings import Federation as Mode
+from fabric_gql.settings import Settings
+
+# A composite alias (`fabric.products`) or a plain database name (`neo4j`); nothing to escape.
+GRAPH_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}(\.[A-Za-z][A-Za-z0-9_]{0,62})?")
+ROWS_HEADER = "UNWIND $rows AS row"
+
+Rows = list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Part:
+    shard: Shard
+    name: str
+
+
+@dataclass(frozen=True)
+class CrossShardRead:
+    name: str
+    first: Part
+    then: Part
+
+
+# The reference read (DESIGN.md): neighbours from the products shard, their product, type and
+# department from the transactions shard.
+SIMILAR = CrossShardRead(
+    "similar",
+    Part(Shard.PRODUCTS, "similar_candidates"),
+    Part(Shard.TRANSACTIONS, "similar_details"),
+)
+READS = (SIMILAR,)
+
+
+def check_graph_name(name: str) -> str:
+    if not GRAPH_NAME.fullmatch(name):
+        raise ValueError(f"not a plain graph name: {name!r} (expected e.g. 'fabric.products')")
+    return name
+
+
+def _body_after_rows_header(name: str) -> str:
+    """The second part's text without its `UNWIND $rows AS row` line (comments kept)."""
+    lines = text(name).splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("//"):
+            continue
+        if stripped != ROWS_HEADER:
+            raise ValueError(f"{name}.cypher must start with `{ROWS_HEADER}`")
+        return "\n".join(lines[:i] + lines[i + 1 :])
+    raise ValueError(f"{name}.cypher is empty")
+
+
+def _indent(block: str) -> str:
+    return "\n".join("  " + line if line else line for line in block.splitlines())
+
+
+def compose_single(name: str, graph: str) -> LiteralString:
+    return cast(LiteralString, f"USE {check_graph_name(graph)}\n{text(name)}")
+
+
+def compose_cross(read: CrossShardRead, graphs: dict[Shard, str]) -> LiteralString:
+    """One Fabric query from the two parts: the first part's rows collected and handed to the
+    second through an importing WITH (the form both 4.x Fabric and 5.x composites accept)."""
+    first_graph = check_graph_name(graphs[read.first.shard])
+    then_graph = check_graph_name(graphs[read.then.shard])
+    composed = "\n".join(
+        [
+            "CALL {",
+            f"  USE {first_graph}",
+            _indent(text(read.first.name)),
+            "}",
+            "WITH collect(row) AS rows",
+            "CALL {",
+            "  WITH rows",
+            f"  USE {then_graph}",
+            "  UNWIND rows AS row",
+            _indent(_body_after_rows_header(read.then.name)),
+            "}",
+            "RETURN row",
+        ]
+    )
+    # The loader is the one place that casts file text; this adds only checked graph names.
+    return cast(LiteralString, composed)
+
+
+class Federation(Protocol):
+    """What resolvers use; `sent` counts the queries sent, by name."""
+
+    @property
+    def sent(self) -> Counter[str]: ...
+
+    async def read(self, shard: Shard, name: str, **params: Any) -> Rows: ...
+
+    async def read_across(self, read: CrossShardRead, **params: Any) -> Rows: ...
+
+    async def ping(self, shard: Shard) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class DirectFederation:
+    def __init__(self, shards: AsyncShards, timeout_s: float) -> None:
+        self.shards = shards
+        self.timeout_s = timeout_s
+
+    @property
+    def sent(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (_, name), n in self.shards.sent.items():
+            counts[name] += n
+        return counts
+
+    async def read(self, shard: Shard, name: str, **params: Any) -> Rows:
+        return await self.shards.read(shard, name, **params)
+
+    async def read_across(self, read: CrossShardRead, **params: Any) -> Rows:
+        first = await self.read(read.first.shard, read.first.name, **params)
+        if not first:
+            return []
+        rows = [record["row"] for record in first]
+        then = await self.read(read.then.shard, read.then.name, **{**params, "rows": rows})
+        return [record["row"] for record in then]
+
+    async def ping(self, shard: Shard) -> None:
+        target = self.shards.targets[shard]
+        driver = self.shards.drivers[shard]
+        await _ping(driver, target.database, query("health"), shard, self.timeout_s)
+
+    async def close(self) -> None:
+        await self.shards.close()
+
+
+class FabricFederation:
+    def __init__(self, settings: Settings, shards_graphs: dict[Shard, str]) -> None:
+        if not settings.fabric_uri:
+            raise ValueError("federation=fabric needs FABRIC_GQL_FABRIC_URI")
+        self.graphs = {shard: check_graph_name(g) for shard, g in shards_graphs.items()}
+        self.database = settings.fabric_database
+        self.timeout_s = settings.shard_connect_timeout_s
+        self.driver = AsyncGraphDatabase.driver(
+            settings.fabric_uri,
+            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            connection_timeout=self.timeout_s,
+            max_transaction_retry_time=self.timeout_s,
+        )
+        self.sent: Counter[str] = Counter()
+
+    async def _run(
+        self, where: str, tag: str, text_: LiteralString, params: dict[str, Any]
+    ) -> Rows:
+        @neo4j.unit_of_work(metadata={"app": "fabric-gql", "query": tag})
+        async def work(tx: neo4j.AsyncManagedTransaction) -> Rows:
+            result = await tx.run(text_, params)
+            return [record.data() async for record in result]
+
+        self.sent[tag] += 1
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(work)
+        except Exception as exc:
+            raise translate_driver_error(exc, where) from exc
+
+    async def read(self, shard: Shard, name: str, **params: Any) -> Rows:
+        composed = compose_single(name, self.graphs[shard])
+        return await self._run(shard.value, name, composed, params)
+
+    async def read_across(self, read: CrossShardRead, **params: Any) -> Rows:
+        # One query over both graphs: a failure cannot be pinned on one shard from here.
+        composed = compose_cross(read, self.graphs)
+        tag = f"{read.first.name}+{read.then.name}"
+        return [record["row"] for record in await self._run("fabric", tag, composed, params)]
+
+    async def ping(self, shard: Shard) -> None:
+        health = Query(compose_single("health", self.graphs[shard]))
+        await _ping(self.driver, self.database, health, shard, self.timeout_s)
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+
+async def _ping(
+    driver: neo4j.AsyncDriver, database: str, health: Query, shard: Shard, timeout_s: float
+) -> None:
+    """One attempt, no retries: a health check reports, it does not wait for recovery."""
+
+    async def attempt() -> None:
+        async with driver.session(database=database) as session:
+            result = await session.run(health)
+            await result.consume()
+
+    try:
+        await asyncio.wait_for(attempt(), timeout_s)
+    except TimeoutError as exc:
+        raise ShardUnavailable(shard.value, "no answer in time") from exc
+    except Exception as exc:
+        raise translate_driver_error(exc, shard.value) from exc
+
+
+def create_federation(settings: Settings) -> Federation:
+    if settings.federation is Mode.FABRIC:
+        return FabricFederation(
+            settings,
+            {
+                Shard.PRODUCTS: settings.fabric_products_graph,
+                Shard.TRANSACTIONS: settings.fabric_transactions_graph,
+            },
+        )
+    shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
+    return DirectFederation(shards, settings.shard_connect_timeout_s)
