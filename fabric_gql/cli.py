@@ -38,6 +38,25 @@ def _load(args: argparse.Namespace) -> int:
     return run_load(get_settings(), args.dir, batch_size=args.batch_size)
 
 
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from gql.app import create_app
+
+    settings = get_settings()
+    host = args.host or settings.http_host
+    port = args.port or settings.http_port
+    shown = f"[{host}]" if ":" in host else host
+    print(f"GraphiQL: http://{shown}:{port}/graphql", flush=True)
+    # The server's notes on labels or types not in the store yet (before a load or a
+    # similarity recompute) would otherwise be logged for every request.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fabric-gql", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path)
     p.add_argument("--batch-size", type=int, default=10_000)
     p.set_defaults(func=_load)
+
+    p = sub.add_parser("serve", help="serve the GraphQL API and GraphiQL (uvicorn)")
+    p.add_argument("--host", help="default: FABRIC_GQL_HTTP_HOST (127.0.0.1)")
+    p.add_argument("--port", type=int, help="default: FABRIC_GQL_HTTP_PORT (8000)")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=_serve)
 
     return parser
 

@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     # Where the H&M layout (articles.csv, images/...) of the served catalogue lives.
     dataset_dir: Path | None = None
 
+    # The GraphQL API (`fabric-gql serve`). CORS origins are a JSON list in the environment,
+    # e.g. FABRIC_GQL_CORS_ORIGINS='["http://localhost:5173"]'; empty means same-origin only.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    cors_origins: list[str] = []
+    graphiql: bool = True
+    # A shard that does not answer within this is reported as SHARD_UNAVAILABLE.
+    shard_connect_timeout_s: float = 1.0
+    # Argument limits: page sizes (`first`), `topK`, `randomProducts(count)`.
+    max_page_size: int = 100
+    max_top_k: int = 100
+    max_random_count: int = 100
+    # Parsed and validated GraphQL documents kept (LRU), and the deepest selection allowed.
+    graphql_cache_size: int = 512
+    graphql_max_depth: int = 12
+
     @property
     def products_bolt(self) -> str:
         return self.products_uri or f"bolt://127.0.0.1:{self.products_port}"

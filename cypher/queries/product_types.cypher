@@ -1,0 +1,3 @@
+MATCH (t:ProductType)
+RETURN t {.number, .name} AS productType
+ORDER BY t.number

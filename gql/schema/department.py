@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any, Self
+
+import strawberry
+
+from gql.context import Info
+from gql.schema.categories import Section
+from gql.schema.connection import ProductConnection, product_page
+from gql.schema.product_filter import ProductFilter
+
+
+@strawberry.type(description="A department (department_no, department_name) and its products.")
+class Department:
+    number: int
+    name: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any] | None) -> Self | None:
+        return None if row is None else cls(number=row["number"], name=row.get("name") or "")
+
+    @strawberry.field
+    async def section(self, info: Info) -> Section | None:
+        return Section.from_row(await info.context.loaders.department_section.load(self.number))
+
+    @strawberry.field
+    async def product_count(self, info: Info) -> int:
+        return await info.context.loaders.department_product_count.load(self.number)
+
+    @strawberry.field
+    async def products(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> ProductConnection:
+        return await product_page(info, ProductFilter(department_number=self.number), first, after)

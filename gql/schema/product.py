@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Any, Self
+
+import strawberry
+
+from gql import arguments
+from gql.context import Info
+from gql.loaders import SimilarArgs
+from gql.schema.categories import (
+    ColourGroup,
+    GarmentGroup,
+    GraphicalAppearance,
+    Index,
+    IndexGroup,
+    PerceivedColourMaster,
+    PerceivedColourValue,
+    Section,
+)
+from gql.schema.department import Department
+from gql.schema.product_type import ProductType
+from gql.schema.similarity import Similarity
+
+
+async def similar(
+    info: Info,
+    code: str,
+    top_k: int | None,
+    same_department: bool | None,
+    min_score: float | None,
+) -> list[Similarity]:
+    """Shared by `Product.similar` and `Query.similarProducts`: one loader, one code path."""
+    top_k = arguments.in_range("topK", top_k, 1, info.context.settings.max_top_k, 10)
+    args = SimilarArgs(top_k, bool(same_department), min_score)
+    loader = info.context.loaders.similar(args)
+    return [
+        Similarity(product=Product.from_row(row["product"]), score=row["score"], rank=row["rank"])
+        for row in await loader.load(code)
+    ]
+
+
+@strawberry.type(
+    description="An H&M article. Its attributes live on the transactions shard; "
+    "`hasEmbedding` and `similar` come from the products shard and are null (with a "
+    "SHARD_UNAVAILABLE error) when that shard does not answer."
+)
+class Product:
+    code: strawberry.ID = strawberry.field(
+        description="The article id: 10 characters with its leading zero, e.g. 0108775015."
+    )
+    name: str | None
+    product_code: str | None = strawberry.field(description="The 7-digit product (style) code.")
+    description: str | None
+    has_image: bool
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Self:
+        return cls(
+            code=strawberry.ID(row["code"]),
+            name=row.get("name"),
+            product_code=row.get("productCode"),
+            description=row.get("description"),
+            has_image=bool(row.get("hasImage")),
+        )
+
+    @strawberry.field(description="Where GET /images/{code} serves the photo; null without one.")
+    def image_url(self, info: Info) -> str | None:
+        if not self.has_image:
+            return None
+        return str(info.context.request.url_for("image", code=self.code))
+
+    @strawberry.field
+    async def department(self, info: Info) -> Department | None:
+        return Department.from_row(await info.context.loaders.product_department.load(self.code))
+
+    @strawberry.field
+    async def product_type(self, info: Info) -> ProductType | None:
+        row = await info.context.loaders.product_product_type.load(self.code)
+        return ProductType.from_row(row)
+
+    @strawberry.field
+    async def section(self, info: Info) -> Section | None:
+        return Section.from_row(await info.context.loaders.product_section.load(self.code))
+
+    @strawberry.field
+    async def index(self, info: Info) -> Index | None:
+        return Index.from_row(await info.context.loaders.product_index.load(self.code))
+
+    @strawberry.field
+    async def index_group(self, info: Info) -> IndexGroup | None:
+        return IndexGroup.from_row(await info.context.loaders.product_index_group.load(self.code))
+
+    @strawberry.field
+    async def garment_group(self, info: Info) -> GarmentGroup | None:
+        row = await info.context.loaders.product_garment_group.load(self.code)
+        return GarmentGroup.from_row(row)
+
+    @strawberry.field
+    async def graphical_appearance(self, info: Info) -> GraphicalAppearance | None:
+        row = await info.context.loaders.product_graphical_appearance.load(self.code)
+        return GraphicalAppearance.from_row(row)
+
+    @strawberry.field(description="The colour group.")
+    async def colour(self, info: Info) -> ColourGroup | None:
+        return ColourGroup.from_row(await info.context.loaders.product_colour.load(self.code))
+
+    @strawberry.field
+    async def perceived_colour_value(self, info: Info) -> PerceivedColourValue | None:
+        row = await info.context.loaders.product_perceived_colour_value.load(self.code)
+        return PerceivedColourValue.from_row(row)
+
+    @strawberry.field
+    async def perceived_colour_master(self, info: Info) -> PerceivedColourMaster | None:
+        row = await info.context.loaders.product_perceived_colour_master.load(self.code)
+        return PerceivedColourMaster.from_row(row)
+
+    @strawberry.field(
+        description="Whether the products shard holds an image embedding for it "
+        "(no image, no embedding)."
+    )
+    async def has_embedding(self, info: Info) -> bool | None:
+        return await info.context.loaders.product_has_embedding.load(self.code)
+
+    @strawberry.field(
+        name="similar",
+        description="The most similar products by image, best first. sameDepartment keeps only "
+        "products of this product's department, ranked by score and never padded with others "
+        "(fewer than topK when fewer exist). topK is 1..100.",
+    )
+    async def similar_products(
+        self,
+        info: Info,
+        top_k: int | None = 10,
+        same_department: bool | None = False,
+        min_score: float | None = None,
+    ) -> list[Similarity] | None:
+        return await similar(info, self.code, top_k, same_department, min_score)
+
+    @strawberry.field(description="How many purchases (transaction rows) it has.")
+    async def purchase_count(self, info: Info) -> int:
+        return await info.context.loaders.product_purchase_count.load(self.code)
+
+    @strawberry.field(
+        description="The products most often bought by customers who bought this one: ranked "
+        "by how many of them bought both."
+    )
+    async def also_bought(self, info: Info, first: int | None = 10) -> list[Product]:
+        first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 10)
+        rows = await info.context.loaders.also_bought(first).load(self.code)
+        return [Product.from_row(row) for row in rows]

@@ -1,0 +1,47 @@
+"""The error boundary: every error class has its stable code; the unexpected is masked."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import GraphQLError
+
+from fabric_gql import errors
+from gql.error_codes import INTERNAL, shaped
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.ShardUnavailable("products", "ServiceUnavailable"),
+        errors.ShardQueryFailed("transactions", "Neo.ClientError.Statement.SyntaxError MATCH (n)"),
+        errors.InvalidArgument("topK must be between 1 and 100, got 0"),
+        errors.Unauthorized("a token is required"),
+        errors.JobConflict("an embedding job is running"),
+        errors.NotFound("no job 42"),
+    ],
+)
+def test_project_errors_keep_their_message_and_code(error: errors.FabricGqlError) -> None:
+    result = shaped(GraphQLError("ignored", original_error=error, path=["field"]))
+    assert result.message == error.message
+    assert result.extensions is not None
+    assert result.extensions["code"] == error.code
+    assert result.path == ["field"]
+    if isinstance(error, errors.ShardUnavailable | errors.ShardQueryFailed):
+        assert result.extensions["shard"] == error.shard
+    assert "MATCH" not in result.message
+
+
+def test_every_project_error_class_has_its_own_code() -> None:
+    classes = errors.FabricGqlError.__subclasses__()
+    codes = [cls.code for cls in classes]
+    assert len(set(codes)) == len(codes)
+    assert "INTERNAL" not in codes
+
+
+def test_unexpected_errors_are_masked() -> None:
+    cause = RuntimeError("MATCH (p:Product) secret detail at /srv/app.py line 12")
+    result = shaped(GraphQLError(str(cause), original_error=cause, path=["product"]))
+    assert result.message == "Internal server error"
+    assert result.extensions == {"code": INTERNAL}
+    assert result.original_error is None
+    assert "MATCH" not in str(result.formatted)
