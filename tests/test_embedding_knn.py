@@ -151,3 +151,12 @@ def test_recall_at_k_counts_only_real_neighbours():
     exact = np.array([[1, 2, -1], [0, 2, 3]])
     approx = np.array([[2, 5, -1], [3, 2, 0]])
     assert recall_at_k(approx, exact) == pytest.approx(4 / 5)
+
+
+def test_exact_for_some_rows_equals_those_rows_of_the_whole():
+    v = clustered(700, 32)
+    rows = np.array([5, 699, 0, 5, 321])
+    whole = exact_topk(v, 10)
+    for precision in ("float32", "bfloat16"):
+        some = exact_topk(v, 10, rows=rows, precision=precision, block=2)
+        np.testing.assert_array_equal(some.indices, whole.indices[rows])
