@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +79,22 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def launch(shard: Shard, *, user: str, password: str, heap: str, pagecache: str) -> int:
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def launch(
+    shard: Shard,
+    *,
+    user: str,
+    password: str,
+    heap: str,
+    pagecache: str,
+    extra_flags: Sequence[str] = (),
+) -> int:
     """Starts the launcher detached from this terminal and records its pid."""
     shard.home.mkdir(parents=True, exist_ok=True)
     gds = shard.gds and build.gds_available()
@@ -86,6 +102,7 @@ def launch(shard: Shard, *, user: str, password: str, heap: str, pagecache: str)
         "java",
         f"-Xmx{heap}",
         *JVM_FLAGS,
+        *extra_flags,
         "-cp",
         build.classpath(gds=gds),
         build.MAIN_CLASS,

@@ -6,23 +6,16 @@ Each shard is one JVM (see launcher/) with its store, pid file and logs under
 
 from __future__ import annotations
 
+import shutil
 import time
-from pathlib import Path
-
-from neo4j import Driver, GraphDatabase
-from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
 from fabric_gql.settings import Settings
-from neo4j_local import build
+from neo4j_local import build, cds
+from neo4j_local.bolt import StartError, answers, connect, wait_until_answering
 from neo4j_local.filelock import locked
-from neo4j_local.process import Shard, exited, launch, port_in_use, running_pid, terminate
+from neo4j_local.process import Shard, launch, port_in_use, running_pid, terminate
 
 STOP_TIMEOUT_S = 120.0  # a clean shutdown checkpoints the stores; big stores need a while
-POLL_S = 0.25
-
-
-class StartError(RuntimeError):
-    pass
 
 
 def shards(settings: Settings) -> list[Shard]:
@@ -59,13 +52,13 @@ def start(settings: Settings) -> int:
 
 def stop(settings: Settings) -> int:
     with locked(settings.neo4j_dir / ".lock"):
-        running = [(s, pid) for s in shards(settings) if (pid := running_pid(s)) is not None]
+        running = {s: pid for s in shards(settings) if (pid := running_pid(s)) is not None}
         for shard in shards(settings):
-            if all(shard != s for s, _ in running):
+            if shard not in running:
                 print(f"{shard.name}: not running")
         began = time.monotonic()
-        terminate([pid for _, pid in running], STOP_TIMEOUT_S)
-        for shard, pid in running:
+        terminate(list(running.values()), STOP_TIMEOUT_S)
+        for shard, pid in running.items():
             shard.pid_file.unlink(missing_ok=True)
             print(f"{shard.name}: stopped (pid {pid}, {time.monotonic() - began:.1f} s)")
     return 0
@@ -73,15 +66,22 @@ def stop(settings: Settings) -> int:
 
 def status(settings: Settings) -> int:
     """Exit 0 when both shards answer, 3 (as LSB init scripts do) when either does not."""
+    user, password = settings.neo4j_user, settings.neo4j_password.get_secret_value()
     all_answer = True
     for shard in shards(settings):
         pid = running_pid(shard)
-        answers = pid is not None and _answers(shard, settings)
-        all_answer = all_answer and answers
-        state = "running" if pid is not None else "stopped"
+        answering = False
+        if pid is not None:
+            with connect(shard, user, password) as driver:
+                try:
+                    answering = answers(driver, shard)
+                except StartError:
+                    answering = False
+        all_answer = all_answer and answering
         print(
-            f"{shard.name:<13} {state:<8} port {shard.port:<6} pid {pid or '-':<8} "
-            f"answers {'yes' if answers else 'no':<4} {shard.bolt}  log {shard.log_file}"
+            f"{shard.name:<13} {'running' if pid else 'stopped':<8} port {shard.port:<6} "
+            f"pid {pid or '-':<8} answers {'yes' if answering else 'no':<4} {shard.bolt}  "
+            f"log {shard.log_file}"
         )
     return 0 if all_answer else 3
 
@@ -105,92 +105,40 @@ def _start(settings: Settings) -> None:
                 f"stop it or set FABRIC_GQL_{shard.name.upper()}_PORT"
             )
     if to_launch:
+        if shutil.which("java") is None:
+            raise StartError("`java` (17 or newer) is not on PATH; the shards run on it")
         build.ensure_built(want_gds=any(s.gds for s in to_launch))
+        cds.ensure_archives(to_launch)
     began = time.monotonic()
     # Both JVMs start at once: most of a start is class loading and JIT, and the two overlap.
     launched = [
         launch(
-            s,
+            shard,
             user=user,
             password=password,
             heap=settings.neo4j_heap,
             pagecache=settings.neo4j_pagecache,
+            extra_flags=cds.flags(shard),
         )
-        for s in to_launch
+        for shard in to_launch
     ]
     pending.update(zip(to_launch, launched, strict=True))
+
+    def report(shard: Shard, pid: int) -> None:
+        took = time.monotonic() - began
+        print(f"{shard.name}: answering on {shard.bolt} (pid {pid}, {took:.1f} s)")
+
     try:
-        _wait_until_answering(pending, settings, began)
+        wait_until_answering(
+            pending,
+            user=user,
+            password=password,
+            deadline=began + settings.neo4j_start_timeout_s,
+            on_ready=report,
+        )
     except StartError:
+        # Nothing half-started stays behind; the logs stay for reading.
         terminate(launched, STOP_TIMEOUT_S)
         for shard in to_launch:
             shard.pid_file.unlink(missing_ok=True)
         raise
-
-
-def _wait_until_answering(pending: dict[Shard, int], settings: Settings, began: float) -> None:
-    deadline = began + settings.neo4j_start_timeout_s
-    drivers = {s: _driver(s, settings) for s in pending}
-    try:
-        waiting = dict(pending)
-        while waiting:
-            for shard, pid in list(waiting.items()):
-                if exited(pid):
-                    raise StartError(
-                        f"the {shard.name} server (pid {pid}) exited while starting; "
-                        f"see {shard.log_file} and {shard.debug_log}\n{_tail(shard.log_file)}"
-                    )
-                if _query_ok(drivers[shard], shard):
-                    del waiting[shard]
-                    print(
-                        f"{shard.name}: answering on {shard.bolt} (pid {pid}, "
-                        f"{time.monotonic() - began:.1f} s)"
-                    )
-            if waiting and time.monotonic() > deadline:
-                names = ", ".join(s.name for s in waiting)
-                logs = ", ".join(str(s.log_file) for s in waiting)
-                raise StartError(
-                    f"{names} did not answer within {settings.neo4j_start_timeout_s:.0f} s; "
-                    f"see {logs}"
-                )
-            if waiting:
-                time.sleep(POLL_S)
-    finally:
-        for driver in drivers.values():
-            driver.close()
-
-
-def _driver(shard: Shard, settings: Settings) -> Driver:
-    auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
-    return GraphDatabase.driver(shard.bolt, auth=auth, connection_timeout=2.0)
-
-
-def _query_ok(driver: Driver, shard: Shard) -> bool:
-    """One auto-commit query, without the driver's retries: the caller polls."""
-    try:
-        with driver.session(database=shard.database) as session:
-            session.run("RETURN 1").consume()
-    except AuthError as e:
-        raise StartError(
-            f"the {shard.name} server refused the configured credentials ({e.message}). "
-            f"The password is set only when a store is created; {shard.home} was created with "
-            "another one. Use that password, or stop and delete the folder to start afresh."
-        ) from e
-    except (DriverError, Neo4jError, OSError):
-        return False
-    return True
-
-
-def _answers(shard: Shard, settings: Settings) -> bool:
-    with _driver(shard, settings) as driver:
-        try:
-            return _query_ok(driver, shard)
-        except StartError:
-            return False
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return ""

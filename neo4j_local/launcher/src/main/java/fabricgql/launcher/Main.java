@@ -37,7 +37,7 @@ import picocli.CommandLine;
  */
 public final class Main {
     static final String DEFAULT_USER = "neo4j";
-    static final Duration ONE_SECOND = Duration.ofSeconds(1);
+    static final Duration SECOND = Duration.ofSeconds(1);
 
     private Main() {}
 
@@ -80,12 +80,12 @@ public final class Main {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, pagecache)
                 .setConfig(GraphDatabaseSettings.logs_directory, home.resolve("logs"))
-                // The machine has no route out; the usage report would only retry in the background.
+                // No route out here; the usage report would only retry in the background.
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
                 // Bolt's shutdown otherwise waits 5 s twice for idle network threads, after the
                 // stores are already checkpointed and closed; it made every stop take 11 s.
-                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, ONE_SECOND)
-                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, ONE_SECOND);
+                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, SECOND)
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, SECOND);
         if (plugins != null) {
             // Procedures are discovered by scanning the jars in the plugins directory; GDS needs
             // unrestricted access to kernel internals.
@@ -118,9 +118,9 @@ public final class Main {
 
     /**
      * On a fresh store, gives {@code neo4j} the configured password exactly as
-     * {@code neo4j-admin dbms set-initial-password} does: an {@code auth.ini} that the system database
-     * reads once, when it is first created. This costs no Cypher; the first Cypher query of a cold JVM
-     * takes seconds on two cores. Returns whether the store was fresh.
+     * {@code neo4j-admin dbms set-initial-password} does: an {@code auth.ini} that the system
+     * database reads once, when it is first created. This costs no Cypher; the first Cypher query
+     * of a cold JVM takes seconds on two cores. Returns whether the store was fresh.
      */
     private static boolean setInitialPassword(Path home, String password) {
         if (Files.exists(home.resolve("data/databases/system"))) {
@@ -134,7 +134,7 @@ public final class Main {
         return true;
     }
 
-    /** Community has no roles, so another user name only needs to exist to be as capable as neo4j. */
+    /** Community has no roles: any other user only needs to exist to be as capable as neo4j. */
     private static void createUser(GraphDatabaseService system, String user, String password) {
         system.executeTransactionally(
                 "CREATE USER $user IF NOT EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED",

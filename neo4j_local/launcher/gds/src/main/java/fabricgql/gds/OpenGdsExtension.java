@@ -23,9 +23,9 @@ import org.neo4j.logging.internal.LogService;
 
 /**
  * What GDS's unpublished `open-packaging` jar contributes: it registers the components that the
- * GDS procedures inject (GraphDataScienceProcedures, SysInfoProcFacade). Without it Neo4j refuses to
- * start ("not a known injectable component"). Settings follow the open edition: native writes only,
- * no metrics, models kept in memory and never stored.
+ * GDS procedures inject (GraphDataScienceProcedures, SysInfoProcFacade). Without it Neo4j refuses
+ * to start ("not a known injectable component"). Settings follow the open edition: native writes
+ * only, no metrics, models kept in memory and never stored.
  */
 public final class OpenGdsExtension extends ExtensionFactory<OpenGdsExtension.Dependencies> {
     public OpenGdsExtension() {
@@ -36,10 +36,11 @@ public final class OpenGdsExtension extends ExtensionFactory<OpenGdsExtension.De
     public Lifecycle newInstance(ExtensionContext context, Dependencies dependencies) {
         var log = new LogAccessor().getLog(dependencies.logService(), getClass());
         Config config = dependencies.config();
-        var licensing = new LicensingBusinessFacade(new OpenGdsLicensingServiceBuilder().build(config));
+        var licensingService = new OpenGdsLicensingServiceBuilder().build(config);
+        var licensing = new LicensingBusinessFacade(licensingService);
         // gds.license.state needs this; upstream registers it in a second unpublished extension.
         dependencies.globalProcedures().registerComponent(
-                SysInfoProcFacade.class, procedureContext -> new SysInfoProcFacade(licensing), true);
+                SysInfoProcFacade.class, procContext -> new SysInfoProcFacade(licensing), true);
         ExporterBuildersProviderService exporters = (db, cfg) -> new NativeExportBuildersProvider();
         ModelRepository noModelStore = model -> {
             throw new UnsupportedOperationException("storing models needs GDS Enterprise");
@@ -54,6 +55,7 @@ public final class OpenGdsExtension extends ExtensionFactory<OpenGdsExtension.De
                         Metrics.DISABLED,
                         new OpenModelCatalog(),
                         noModelStore,
+                        // No edition-specific wrappers around algorithms, catalog or models.
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty())
