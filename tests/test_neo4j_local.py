@@ -123,6 +123,24 @@ def test_busy_port_is_named_and_nothing_starts(
         assert not port_in_use(shard.port)
 
 
+def test_failed_start_names_the_log_and_leaves_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An unparsable page-cache size makes both launchers exit at once, before Neo4j loads.
+    settings = Settings(
+        products_port=_free_port(),
+        transactions_port=_free_port(),
+        data_dir=tmp_path,
+        neo4j_pagecache="lots",
+    )
+    assert server.start(settings) == 1
+    out = capsys.readouterr().out
+    assert "exited while starting" in out
+    shards = server.shards(settings)
+    assert any(str(s.log_file) in out for s in shards)
+    assert not any(s.pid_file.exists() for s in shards)
+
+
 @pytest.mark.neo4j
 def test_data_survives_restart_and_stop_leaves_no_process(pair: Settings) -> None:
     products = server.shards(pair)[0]
