@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from fabric_gql.settings import get_settings
+
+if TYPE_CHECKING:
+    from jobs.runner import Work
 
 
 def _neo4j(args: argparse.Namespace) -> int:
@@ -57,6 +61,48 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_job(kind: str, params: dict[str, Any], work: Work) -> int:
+    from tqdm import tqdm
+
+    from cypher.shards import SyncShards
+    from jobs.runner import Progress, run_in_foreground
+
+    with SyncShards(get_settings()) as shards, tqdm(desc=kind.lower(), unit=" items") as bar:
+
+        def on_change(progress: Progress) -> None:
+            bar.total = progress.total
+            bar.n = progress.processed
+            bar.set_postfix(failed=progress.failed, refresh=False)
+            bar.refresh()
+
+        record = run_in_foreground(shards, kind, params, work, on_change)
+    print(f"job {record['id']}: {record['status']}. {record.get('summary') or ''}")
+    for failure in record.get("failures") or []:
+        print(f"  failed: {failure}")
+    if record.get("error"):
+        print(f"error: {record['error']}")
+    return 0 if record["status"] == "SUCCEEDED" else 1
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from jobs.embed import KIND, embed_work
+
+    params = {"codes": args.codes or None, "onlyMissing": not args.all}
+    return _run_job(KIND, params, embed_work(get_settings()))
+
+
+def _knn(args: argparse.Namespace) -> int:
+    from jobs.knn import KIND, knn_work
+
+    params = {
+        "topK": args.top_k,
+        "similarityCutoff": args.cutoff,
+        "method": args.method,
+        "gdsConcurrency": args.gds_concurrency,
+    }
+    return _run_job(KIND, params, knn_work())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fabric-gql", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +130,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="default: FABRIC_GQL_HTTP_PORT (8000)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_serve)
+
+    p = sub.add_parser("embed", help="embed product images (ResNet50V2) into the products shard")
+    p.add_argument("codes", nargs="*", help="only these article ids (default: all with an image)")
+    p.add_argument("--all", action="store_true", help="re-embed products that have a vector")
+    p.set_defaults(func=_embed)
+
+    p = sub.add_parser("knn", help="recompute the SIMILAR graph (cosine top-K per product)")
+    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--cutoff", type=float, default=0.0, help="keep only scores at least this")
+    p.add_argument("--method", choices=["EXACT", "ANN", "GDS"], default="EXACT")
+    p.add_argument("--gds-concurrency", type=int, default=1)
+    p.set_defaults(func=_knn)
 
     return parser
 

@@ -75,5 +75,5 @@ def translate_driver_error(exc: BaseException, shard: str) -> BaseException:
         return exc
     for driver_class, ours in DRIVER_ERRORS:
         if isinstance(exc, driver_class):
-            return ours(shard, type(exc).__name__)
+            return ours(shard, f"{type(exc).__name__}: {exc}")
     return exc

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,8 @@ class Settings(BaseSettings):
     fabric_products_graph: str = "fabric.products"
     fabric_transactions_graph: str = "fabric.neo4j"
 
-    # Where the H&M layout (articles.csv, images/...) of the served catalogue lives.
+    # Where the H&M layout (articles.csv, images/...) of the served catalogue lives; the demo's
+    # folder (data_dir/demo) unless set.
     dataset_dir: Path | None = None
 
     # The GraphQL API (`fabric-gql serve`). CORS origins are a JSON list in the environment,
@@ -61,6 +63,25 @@ class Settings(BaseSettings):
     # Parsed and validated GraphQL documents kept (LRU), and the deepest selection allowed.
     graphql_cache_size: int = 512
     graphql_max_depth: int = 12
+
+    # Image embeddings: "imagenet" (Keras downloads and caches the weights: the production
+    # default), a path to a weights file, or "none" (random weights with a fixed seed: for tests
+    # and machines without internet; the API shows it in every product's model id).
+    embedding_weights: str = "imagenet"
+    embedding_batch_size: int = 32
+    embedding_dtype: Literal["float32", "bfloat16"] = "float32"
+    embedding_seed: int = 0
+    # Mutations need `Authorization: Bearer <token>` when a token is set.
+    api_token: SecretStr | None = None
+    # Uploads (embedImage, searchByImage): bytes and decoded pixels at most.
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+
+    @model_validator(mode="after")
+    def _default_dataset(self) -> Settings:
+        if self.dataset_dir is None:
+            self.dataset_dir = self.data_dir / "demo"
+        return self
 
     @property
     def products_bolt(self) -> str:

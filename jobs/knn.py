@@ -75,7 +75,7 @@ def _gds_topk(
     shards.write(Shard.PRODUCTS, "gds_project", graph=graph)
     try:
         rows = shards.read(
-            Shard.PRODUCTS, "gds_knn", graph=graph, topK=k, cutoff=cutoff,
+            Shard.PRODUCTS, "gds_knn", graph=graph, topK=k, cutoff=(1.0 + cutoff) / 2,
             concurrency=concurrency, randomSeed=42 if concurrency == 1 else None,
         )  # fmt: skip
     finally:
@@ -88,7 +88,7 @@ def _gds_topk(
         i = position[row["source"]]
         if filled[i] < k:
             indices[i, filled[i]] = position[row["code"]]
-            scores[i, filled[i]] = row["score"]
+            scores[i, filled[i]] = 2.0 * row["score"] - 1.0  # GDS reports (1 + cos) / 2
             filled[i] += 1
     return TopK(indices, scores)
 

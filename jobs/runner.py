@@ -129,9 +129,10 @@ def create_record(shards: SyncShards, kind: str, params: dict[str, Any]) -> dict
         raise JobConflict(f"a {kind} job is already running: {running[0]['job']['id']}")
     job_id = uuid.uuid4().hex[:12]
     params_text = json.dumps(params, sort_keys=True, default=str)
-    return shards.write(Shard.PRODUCTS, "job_create", id=job_id, kind=kind, params=params_text)[0][
-        "job"
-    ]
+    rows = shards.write(
+        Shard.PRODUCTS, "job_create", id=job_id, kind=kind, params=params_text, createdAt=_iso()
+    )
+    return rows[0]["job"]
 
 
 def run_in_foreground(
