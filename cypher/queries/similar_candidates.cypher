@@ -9,7 +9,8 @@ WITH coalesce(state.version, 0) AS version
 UNWIND $codes AS source
 MATCH (src:Product {code: source})
 WITH version, source, src,
-     CASE WHEN $sameDepartment AND EXISTS { (src)-[:SIMILAR_IN_DEPARTMENT]->() }
+     CASE WHEN $sameDepartment
+               AND EXISTS { (src)-[d:SIMILAR_IN_DEPARTMENT]->() WHERE coalesce(d.version, 0) = version }
           THEN 'SIMILAR_IN_DEPARTMENT' ELSE 'SIMILAR' END AS relType
 MATCH (src)-[s:SIMILAR|SIMILAR_IN_DEPARTMENT]->(n:Product)
 WHERE type(s) = relType AND coalesce(s.version, 0) = version
