@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -22,6 +22,7 @@ SAME_DEPARTMENT_CANDIDATES = 1000
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 def _keyed(
@@ -35,6 +36,25 @@ def _keyed(
         return [found.get(key, default) for key in keys]
 
     return load
+
+
+def resolve(loader: DataLoader[K, V], key: K, convert: Callable[[V], T]) -> T:
+    """For a sync resolver: the converted value at once when the loader already holds it
+    (primed by an earlier read), else an awaitable of it, which graphql-core awaits. A primed
+    field then costs no task: in a 10-neighbour similarity list that is most of the fields."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    ):
+        return convert(future.result())
+
+    async def later() -> T:
+        return convert(await loader.load(key))
+
+    return cast(T, later())
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from typing import Any, Self
 import strawberry
 
 from gql.context import Info
+from gql.loaders import resolve
 from gql.schema.categories import Section
 from gql.schema.connection import ProductConnection, product_page
 from gql.schema.product_filter import ProductFilter
@@ -20,12 +21,12 @@ class Department:
         return None if row is None else cls(number=row["number"], name=row.get("name") or "")
 
     @strawberry.field
-    async def section(self, info: Info) -> Section | None:
-        return Section.from_row(await info.context.loaders.department_section.load(self.number))
+    def section(self, info: Info) -> Section | None:
+        return resolve(info.context.loaders.department_section, self.number, Section.from_row)
 
     @strawberry.field
-    async def product_count(self, info: Info) -> int:
-        return await info.context.loaders.department_product_count.load(self.number)
+    def product_count(self, info: Info) -> int:
+        return resolve(info.context.loaders.department_product_count, self.number, int)
 
     @strawberry.field
     async def products(

@@ -6,7 +6,7 @@ import strawberry
 
 from gql import arguments
 from gql.context import Info
-from gql.loaders import SimilarArgs
+from gql.loaders import SimilarArgs, resolve
 from gql.schema.categories import (
     ColourGroup,
     GarmentGroup,
@@ -70,49 +70,47 @@ class Product:
         return str(info.context.request.url_for("image", code=self.code))
 
     @strawberry.field
-    async def department(self, info: Info) -> Department | None:
-        return Department.from_row(await info.context.loaders.product_department.load(self.code))
+    def department(self, info: Info) -> Department | None:
+        return resolve(info.context.loaders.product_department, self.code, Department.from_row)
 
     @strawberry.field
-    async def product_type(self, info: Info) -> ProductType | None:
-        row = await info.context.loaders.product_product_type.load(self.code)
-        return ProductType.from_row(row)
+    def product_type(self, info: Info) -> ProductType | None:
+        return resolve(info.context.loaders.product_product_type, self.code, ProductType.from_row)
 
     @strawberry.field
-    async def section(self, info: Info) -> Section | None:
-        return Section.from_row(await info.context.loaders.product_section.load(self.code))
+    def section(self, info: Info) -> Section | None:
+        return resolve(info.context.loaders.product_section, self.code, Section.from_row)
 
     @strawberry.field
-    async def index(self, info: Info) -> Index | None:
-        return Index.from_row(await info.context.loaders.product_index.load(self.code))
+    def index(self, info: Info) -> Index | None:
+        return resolve(info.context.loaders.product_index, self.code, Index.from_row)
 
     @strawberry.field
-    async def index_group(self, info: Info) -> IndexGroup | None:
-        return IndexGroup.from_row(await info.context.loaders.product_index_group.load(self.code))
+    def index_group(self, info: Info) -> IndexGroup | None:
+        return resolve(info.context.loaders.product_index_group, self.code, IndexGroup.from_row)
 
     @strawberry.field
-    async def garment_group(self, info: Info) -> GarmentGroup | None:
-        row = await info.context.loaders.product_garment_group.load(self.code)
-        return GarmentGroup.from_row(row)
+    def garment_group(self, info: Info) -> GarmentGroup | None:
+        return resolve(info.context.loaders.product_garment_group, self.code, GarmentGroup.from_row)
 
     @strawberry.field
-    async def graphical_appearance(self, info: Info) -> GraphicalAppearance | None:
-        row = await info.context.loaders.product_graphical_appearance.load(self.code)
-        return GraphicalAppearance.from_row(row)
+    def graphical_appearance(self, info: Info) -> GraphicalAppearance | None:
+        loader = info.context.loaders.product_graphical_appearance
+        return resolve(loader, self.code, GraphicalAppearance.from_row)
 
     @strawberry.field(description="The colour group.")
-    async def colour(self, info: Info) -> ColourGroup | None:
-        return ColourGroup.from_row(await info.context.loaders.product_colour.load(self.code))
+    def colour(self, info: Info) -> ColourGroup | None:
+        return resolve(info.context.loaders.product_colour, self.code, ColourGroup.from_row)
 
     @strawberry.field
-    async def perceived_colour_value(self, info: Info) -> PerceivedColourValue | None:
-        row = await info.context.loaders.product_perceived_colour_value.load(self.code)
-        return PerceivedColourValue.from_row(row)
+    def perceived_colour_value(self, info: Info) -> PerceivedColourValue | None:
+        loader = info.context.loaders.product_perceived_colour_value
+        return resolve(loader, self.code, PerceivedColourValue.from_row)
 
     @strawberry.field
-    async def perceived_colour_master(self, info: Info) -> PerceivedColourMaster | None:
-        row = await info.context.loaders.product_perceived_colour_master.load(self.code)
-        return PerceivedColourMaster.from_row(row)
+    def perceived_colour_master(self, info: Info) -> PerceivedColourMaster | None:
+        loader = info.context.loaders.product_perceived_colour_master
+        return resolve(loader, self.code, PerceivedColourMaster.from_row)
 
     @strawberry.field(
         description="Whether the products shard holds an image embedding for it "

@@ -5,6 +5,7 @@ from typing import Any, Self
 import strawberry
 
 from gql.context import Info
+from gql.loaders import resolve
 from gql.schema.categories import ProductGroup
 
 
@@ -18,6 +19,6 @@ class ProductType:
         return None if row is None else cls(number=row["number"], name=row.get("name") or "")
 
     @strawberry.field
-    async def product_group(self, info: Info) -> ProductGroup | None:
-        row = await info.context.loaders.product_type_group.load(self.number)
-        return ProductGroup.from_row(row)
+    def product_group(self, info: Info) -> ProductGroup | None:
+        loader = info.context.loaders.product_type_group
+        return resolve(loader, self.number, ProductGroup.from_row)
