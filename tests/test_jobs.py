@@ -1,0 +1,168 @@
+"""Embedding and similarity jobs against the real shards: exact equals brute force, department
+results equal brute force per department, readers never see a partial or mixed neighbour set."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from cypher.shards import Shard, SyncShards
+from fabric_gql.errors import JobConflict
+from fabric_gql.settings import Settings
+from ingest.load import load_dataset, wipe
+from jobs import embed, knn
+from jobs.runner import Progress, create_record, execute, run_in_foreground
+
+
+@pytest.fixture(scope="module")
+def job_settings(settings: Settings, small_dataset: Path) -> Settings:
+    return settings.model_copy(update={"dataset_dir": small_dataset, "embedding_weights": "none"})
+
+
+@pytest.fixture(scope="module")
+def embedded(sync_shards: SyncShards, small_dataset: Path, job_settings: Settings) -> SyncShards:
+    wipe(sync_shards)
+    load_dataset(sync_shards, small_dataset)
+    record = run_in_foreground(
+        sync_shards,
+        embed.KIND,
+        {"codes": None, "onlyMissing": True},
+        embed.embed_work(job_settings),
+    )
+    assert record["status"] == "SUCCEEDED", record
+    return sync_shards
+
+
+def recompute(shards: SyncShards, **params: Any) -> dict[str, Any]:
+    params = {"topK": 10, "similarityCutoff": 0.0, "method": "EXACT", **params}
+    return run_in_foreground(shards, knn.KIND, params, knn.knn_work())
+
+
+def neighbours(shards: SyncShards, code: str, *, same_department: bool = False) -> list[str]:
+    rows = shards.read(
+        Shard.PRODUCTS, "similar_candidates", codes=[code], sameDepartment=same_department,
+        minScore=None, limit=100,
+    )  # fmt: skip
+    return [row["row"]["code"] for row in rows]
+
+
+def brute_force(vectors: np.ndarray, k: int) -> np.ndarray:
+    x = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    return np.argsort(-sims, axis=1, kind="stable")[:, :k]
+
+
+def test_products_with_image_get_an_embedding_and_others_none(embedded: SyncShards) -> None:
+    counts = embedded.read(Shard.PRODUCTS, "counts_products")[0]
+    assert counts["embedded"] == counts["productsWithImage"] > 0
+    assert counts["embedded"] < counts["products"]
+
+
+def test_embedding_again_with_only_missing_does_no_work(
+    embedded: SyncShards, job_settings: Settings
+) -> None:
+    record = run_in_foreground(
+        embedded, embed.KIND, {"codes": None, "onlyMissing": True}, embed.embed_work(job_settings)
+    )
+    assert record["status"] == "SUCCEEDED"
+    assert record["total"] == 0
+
+
+def test_exact_recompute_equals_brute_force_on_stored_vectors(embedded: SyncShards) -> None:
+    assert recompute(embedded)["status"] == "SUCCEEDED"
+    codes, vectors = knn.read_vectors(embedded)
+    expected = brute_force(vectors, 10)
+    for i in range(0, len(codes), 7):
+        got = neighbours(embedded, codes[i])
+        want = [codes[j] for j in expected[i]]
+        # Equal scores may come in either order; compare as sets plus the best one.
+        assert set(got) == set(want), codes[i]
+
+
+def test_same_department_equals_brute_force_within_department(embedded: SyncShards) -> None:
+    assert recompute(embedded)["status"] == "SUCCEEDED"
+    codes, vectors = knn.read_vectors(embedded)
+    departments = knn.departments_of(embedded, codes)
+    checked = 0
+    for department in np.unique(departments[departments >= 0]):
+        members = np.flatnonzero(departments == department)
+        if len(members) < 2:
+            continue
+        expected = brute_force(vectors[members], min(10, len(members) - 1))
+        for row, i in enumerate(members):
+            got = neighbours(embedded, codes[i], same_department=True)
+            assert set(got) == {codes[members[j]] for j in expected[row]}
+            checked += 1
+    assert checked > 20
+
+
+def test_readers_never_see_partial_or_mixed_sets_during_recompute(embedded: SyncShards) -> None:
+    assert recompute(embedded, topK=4)["status"] == "SUCCEEDED"
+    codes, _ = knn.read_vectors(embedded)
+    sample = codes[:: max(1, len(codes) // 12)]
+    before = {code: neighbours(embedded, code) for code in sample}
+    assert all(len(v) == 4 for v in before.values())
+
+    seen: list[tuple[str, list[str]]] = []
+    stop = threading.Event()
+
+    def read_loop() -> None:
+        while not stop.is_set():
+            for code in sample:
+                seen.append((code, neighbours(embedded, code)))
+
+    readers = [threading.Thread(target=read_loop) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        record = recompute(embedded, topK=9)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+    assert record["status"] == "SUCCEEDED"
+    after = {code: neighbours(embedded, code) for code in sample}
+    assert all(len(v) == 9 for v in after.values())
+    assert len(seen) > len(sample)
+    for code, got in seen:
+        assert got in (before[code], after[code]), (code, got)
+
+
+def test_failed_recompute_leaves_previous_similarities_readable(embedded: SyncShards) -> None:
+    assert recompute(embedded, topK=3)["status"] == "SUCCEEDED"
+    codes, _ = knn.read_vectors(embedded)
+    before = {code: neighbours(embedded, code) for code in codes[:10]}
+
+    # Cancel the next run as soon as its first batch of new edges is written: a failure
+    # half-way through the writes.
+    progress = Progress()
+
+    def on_change(p: Progress) -> None:
+        if p.processed > 0:
+            p.cancel_event.set()
+
+    progress.on_change = on_change
+    params = {"topK": 8, "similarityCutoff": 0.0, "method": "EXACT"}
+    job = create_record(embedded, knn.KIND, params)
+    final = execute(embedded, job["id"], knn.knn_work(), params, progress)
+    assert final["status"] == "CANCELLED"
+    assert {code: neighbours(embedded, code) for code in codes[:10]} == before
+    # The next run prunes what the cut-off one left and publishes a complete new set.
+    assert recompute(embedded, topK=5)["status"] == "SUCCEEDED"
+    assert all(len(neighbours(embedded, code)) == 5 for code in codes[:10])
+    leftover = embedded.read(Shard.PRODUCTS, "counts_products")[0]["similar"]
+    assert leftover == 5 * len(codes)
+
+
+def test_second_job_of_a_kind_is_refused_naming_the_running_one(embedded: SyncShards) -> None:
+    job = create_record(embedded, knn.KIND, {})
+    try:
+        with pytest.raises(JobConflict, match=job["id"]):
+            create_record(embedded, knn.KIND, {})
+    finally:
+        embedded.write(Shard.PRODUCTS, "job_update", id=job["id"], fields={"status": "FAILED"})
