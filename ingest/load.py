@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import neo4j
 from tqdm import tqdm
 
-from cypher.loader import query, statements
+from cypher.loader import query, statements, text
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import Settings
 from hm import reader
@@ -141,7 +141,7 @@ def _purchase_params(row: dict[str, Any]) -> dict[str, Any]:
 
 def _write_batch(shards: SyncShards, shard: Shard, name: str, rows: list[dict[str, Any]]) -> None:
     with shards.session(shard) as session:
-        session.execute_write(lambda tx: tx.run(query(name), rows=rows).consume())
+        session.execute_write(lambda tx: tx.run(text(name), rows=rows).consume())
 
 
 def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
@@ -192,8 +192,11 @@ def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_siz
     def write(
         tx: neo4j.ManagedTransaction, params: list[dict[str, Any]], last: int
     ) -> list[dict[str, Any]]:
-        unknown = [r.data() for r in tx.run(query("load_purchases"), rows=params)]
-        tx.run(query("load_state_set"), key=key, line=last, file=path.name).consume()
+        created = tx.run(text("load_purchases"), rows=params).single(strict=True)["created"]
+        unknown = []
+        if created < len(params):
+            unknown = [r.data() for r in tx.run(text("load_purchases_unknown"), rows=params)]
+        tx.run(text("load_state_set"), key=key, line=last, file=path.name).consume()
         return unknown
 
     with tqdm(desc="transactions", unit=" rows", leave=False) as bar:
