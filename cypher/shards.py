@@ -10,7 +10,7 @@ from typing import Any
 import neo4j
 from neo4j import AsyncGraphDatabase, GraphDatabase
 
-from cypher.loader import query
+from cypher.loader import text
 from fabric_gql.errors import translate_driver_error
 from fabric_gql.settings import Settings
 
@@ -38,6 +38,12 @@ def targets(settings: Settings) -> dict[Shard, ShardTarget]:
     }
 
 
+def _tagged(name: str) -> Any:
+    """Managed transactions take the query's tag on the work function (a `Query` object is
+    only accepted by `session.run`)."""
+    return neo4j.unit_of_work(metadata={"app": "fabric-gql", "query": name})
+
+
 def _auth(settings: Settings) -> tuple[str, str]:
     return (settings.neo4j_user, settings.neo4j_password.get_secret_value())
 
@@ -48,7 +54,9 @@ class SyncShards:
     def __init__(self, settings: Settings) -> None:
         self.targets = targets(settings)
         self.drivers = {
-            shard: GraphDatabase.driver(t.uri, auth=_auth(settings))
+            shard: GraphDatabase.driver(
+                t.uri, auth=_auth(settings), notifications_min_severity="OFF"
+            )
             for shard, t in self.targets.items()
         }
 
@@ -56,8 +64,9 @@ class SyncShards:
         return self.drivers[shard].session(database=self.targets[shard].database)
 
     def read(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        @_tagged(name)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query(name), params)]
+            return [record.data() for record in tx.run(text(name), params)]
 
         try:
             with self.session(shard) as session:
@@ -66,8 +75,9 @@ class SyncShards:
             raise translate_driver_error(exc, shard.value) from exc
 
     def write(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        @_tagged(name)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query(name), params)]
+            return [record.data() for record in tx.run(text(name), params)]
 
         try:
             with self.session(shard) as session:
@@ -95,6 +105,8 @@ class AsyncShards:
             shard: AsyncGraphDatabase.driver(
                 t.uri,
                 auth=_auth(settings),
+                # Notes on labels not in the store yet (before a load or a recompute) are noise.
+                notifications_min_severity="OFF",
                 connection_timeout=connection_timeout,
                 max_transaction_retry_time=connection_timeout,
             )
@@ -103,8 +115,9 @@ class AsyncShards:
         self.sent: Counter[tuple[Shard, str]] = Counter()
 
     async def read(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        @_tagged(name)
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(query(name), params)
+            result = await tx.run(text(name), params)
             return [record.data() async for record in result]
 
         self.sent[(shard, name)] += 1
@@ -117,8 +130,9 @@ class AsyncShards:
             raise translate_driver_error(exc, shard.value) from exc
 
     async def write(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        @_tagged(name)
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(query(name), params)
+            result = await tx.run(text(name), params)
             return [record.data() async for record in result]
 
         self.sent[(shard, name)] += 1
