@@ -1,4 +1,5 @@
-"""The Starlette app: GraphQL (POST, GraphiQL on GET, graphql-transport-ws), health, images."""
+"""The Starlette app: GraphQL (POST, GraphiQL on GET, graphql-transport-ws), health, images, and
+the explorer page (gql/static/) at /."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -30,6 +32,7 @@ from gql.schema import build_schema
 
 PRODUCT_CODE = re.compile(r"[0-9]{10}")
 MAX_BODY = 1_000_000  # bytes of one GraphQL request; documents are small
+STATIC = Path(__file__).parent / "static"
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -98,6 +101,10 @@ async def image(request: Request) -> Response:
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "max-age=86400"})
 
 
+async def explorer(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "index.html")
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     graphql = GraphQLApp(settings)
@@ -128,6 +135,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/images/{code}", image, name="image"),
+            Route("/", explorer),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=middleware,
         lifespan=lifespan,
