@@ -101,6 +101,13 @@ def execute(
     """Run `work` for the recorded job `job_id`, keeping its record current. Blocking."""
     recorder = _Recorder(shards, job_id)
     recorder.update({"status": JobStatus.RUNNING.value, "startedAt": _iso()})
+    notify = progress.on_change
+
+    def on_change(p: Progress) -> None:
+        notify(p)
+        recorder.progress(p)  # throttled: the record a client polls stays current
+
+    progress.on_change = on_change
     status, error, summary = JobStatus.SUCCEEDED, None, None
     try:
         summary = work(shards, params, progress)
