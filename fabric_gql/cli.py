@@ -53,6 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or settings.http_host
     port = args.port or settings.http_port
     shown = f"[{host}]" if ":" in host else host
+    print(f"Explorer: http://{shown}:{port}/", flush=True)
     print(f"GraphiQL: http://{shown}:{port}/graphql", flush=True)
     # The server's notes on labels or types not in the store yet (before a load or a
     # similarity recompute) would otherwise be logged for every request.
