@@ -69,6 +69,7 @@ def main() -> None:
         ours_counts = shard_counts(shards)
         ours = dict(report.seconds)
         rows = dict(report.rows)
+        print(report.render(), flush=True)
 
         wipe(shards)
         create_schema(shards)

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import neo4j
 from tqdm import tqdm
 
-from cypher.loader import query, statements, text
+from cypher.loader import statements, text
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import Settings
 from hm import reader
@@ -76,7 +76,8 @@ def wipe(shards: SyncShards) -> None:
     """Delete every node and relationship on both shards (schema stays). For tests and benches."""
     for shard in Shard:
         with shards.session(shard) as session:
-            session.run(query("wipe")).consume()
+            for statement in statements("wipe"):
+                session.run(statement).consume()
 
 
 def _article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
