@@ -1,0 +1,6 @@
+// Benchmarks only: products with a given vector, for the GDS KNN comparison.
+UNWIND $rows AS r
+MERGE (p:Product {code: r.code})
+WITH p, r
+CALL db.create.setNodeVectorProperty(p, 'embedding', r.vector)
+RETURN count(*) AS written
