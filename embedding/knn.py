@@ -237,7 +237,7 @@ def _ann(
     dtype: str = "bf16",
     threads: int = 0,
 ) -> TopK:
-    from usearch.index import Index
+    from usearch.index import BatchMatches, Index
 
     n, d = x.shape
     if n < 2 or k < 1:
@@ -255,6 +255,7 @@ def _ann(
     )
     index.add(np.arange(n, dtype=np.uint64), x, threads=threads)
     found = index.search(x, m, threads=threads)
+    assert isinstance(found, BatchMatches)  # a 2-d query always gives one
     keys = np.asarray(found.keys).reshape(n, m).astype(np.int64)
     counts = np.asarray(found.counts).reshape(n)
     rows = np.arange(n)
