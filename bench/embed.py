@@ -91,7 +91,7 @@ def main() -> None:
         items = [(c, image_path(root, c)) for c in codes[: args.reference_images]]
         ref = len(items) / reference(shards, items, embedder.model_id)  # type: ignore[arg-type]
 
-    print(f"\nEmbedding benchmark ({embedder.model_id}, {settings.embedding_dtype}, "
+    print(f"\nEmbedding benchmark ({embedder.model_id}, {embedder.dtype}, "
           f"batch {settings.embedding_batch_size}; JPEGs of {root.name})")  # fmt: skip
     print(f"  project pipeline, JPEG → Neo4j : {ours:7.1f} images/s ({len(codes)} images)")
     print(f"  reference, JPEG → Neo4j        : {ref:7.1f} images/s ({len(items)} images)")

