@@ -91,9 +91,7 @@ class Loaders:
         self.product_perceived_colour_value = one(t, "product_perceived_colour_values")
         self.product_perceived_colour_master = one(t, "product_perceived_colour_masters")
         self.product_purchase_count = count("product_purchase_counts")
-        self.product_has_embedding: DataLoader[str, bool] = DataLoader(
-            _keyed(federation, p, "product_embedding_states", False)
-        )
+        self.product_embedding = one(p, "product_embeddings")
         self._also_bought: dict[int, DataLoader[str, list[Row]]] = {}
         self._similar: dict[SimilarArgs, DataLoader[str, list[Row]]] = {}
 
@@ -120,18 +118,23 @@ class Loaders:
             sameDepartment=args.same_department,
             minScore=args.min_score,
         )
+        self.prime_details(rows)
         by_source: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_source[row["source"]].append(row)
-            # The read brought each neighbour's product, type and department: later fields
-            # on these products are answered from the loaders' caches, without a query.
+        # Both federation modes end here, so they rank the same way: score, then code.
+        return [ranked(by_source.get(code, []), args.top_k) for code in codes]
+
+    def prime_details(self, rows: list[Row]) -> None:
+        """Rows of a read ending in `similar_details` brought each product, its type and its
+        department: later fields on these products are answered from the caches, no query."""
+        for row in rows:
             self.product.prime(row["code"], row["product"])
             self.product_department.prime(row["code"], row["department"])
             self.product_product_type.prime(row["code"], row["productType"])
-        # Both federation modes end here, so they rank the same way: score, then code.
-        return [_ranked(by_source.get(code, []), args.top_k) for code in codes]
 
 
-def _ranked(rows: list[Row], top_k: int) -> list[Row]:
+def ranked(rows: list[Row], top_k: int) -> list[Row]:
+    """The best `top_k` by score, then code, each with its 1-based `rank`."""
     best = sorted(rows, key=lambda r: (-r["score"], r["code"]))[:top_k]
     return [{**row, "rank": rank} for rank, row in enumerate(best, start=1)]

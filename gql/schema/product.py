@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Self
 
 import strawberry
@@ -41,8 +42,8 @@ async def similar(
 
 @strawberry.type(
     description="An H&M article. Its attributes live on the transactions shard; "
-    "`hasEmbedding` and `similar` come from the products shard and are null (with a "
-    "SHARD_UNAVAILABLE error) when that shard does not answer."
+    "`hasEmbedding`, `model`, `embeddedAt` and `similar` come from the products shard and "
+    "are null (with a SHARD_UNAVAILABLE error) when that shard does not answer."
 )
 class Product:
     code: strawberry.ID = strawberry.field(
@@ -117,7 +118,23 @@ class Product:
         "(no image, no embedding)."
     )
     async def has_embedding(self, info: Info) -> bool | None:
-        return await info.context.loaders.product_has_embedding.load(self.code)
+        embedding = await info.context.loaders.product_embedding.load(self.code)
+        return bool(embedding and embedding["hasEmbedding"])
+
+    @strawberry.field(
+        description="The model that made its embedding, e.g. resnet50v2/imagenet; "
+        "resnet50v2/none-seed0 means random weights (tests, offline use), not a trained model. "
+        "Null without an embedding."
+    )
+    async def model(self, info: Info) -> str | None:
+        embedding = await info.context.loaders.product_embedding.load(self.code)
+        return embedding["model"] if embedding else None
+
+    @strawberry.field(description="When its embedding was written; null without one.")
+    async def embedded_at(self, info: Info) -> datetime | None:
+        embedding = await info.context.loaders.product_embedding.load(self.code)
+        when = embedding["embeddedAt"] if embedding else None
+        return None if when is None else when.to_native()
 
     @strawberry.field(
         name="similar",
