@@ -6,7 +6,10 @@
     ├── InvalidArgument                BAD_USER_INPUT       an argument outside its range
     ├── Unauthorized                   UNAUTHENTICATED      a mutation without the bearer token
     ├── JobConflict                    JOB_CONFLICT         a job of that kind is running
-    └── NotFound                       NOT_FOUND            nothing has that id
+    ├── NotFound                       NOT_FOUND            nothing has that id
+    └── ImageRejected                  (the image's code)   an upload the embedder cannot use:
+                                       NOT_AN_IMAGE, CORRUPT_IMAGE, IMAGE_TOO_LARGE (see
+                                       embedding.errors)
 
 Driver errors map by class (see DRIVER_ERRORS); anything else is a bug and stays unmasked here,
 to be masked (and logged) at the GraphQL boundary.
@@ -56,6 +59,16 @@ class JobConflict(FabricGqlError):
 
 class NotFound(FabricGqlError):
     code = "NOT_FOUND"
+
+
+class ImageRejected(FabricGqlError):
+    """Carries the stable code of the `embedding.errors.ImageError` that rejected the upload."""
+
+    code = "IMAGE_REJECTED"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # Driver exception class -> our class. Order matters: the first isinstance match wins.

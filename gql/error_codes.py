@@ -53,13 +53,27 @@ def shaped(error: GraphQLError) -> GraphQLError:
     )
 
 
+def _shape_result(result: Any) -> None:
+    errors = getattr(result, "errors", None)
+    if result is not None and errors:
+        # Each error is shaped once: a shaped error has its code and no original.
+        result.errors = [
+            error
+            if error.original_error is None and error.extensions and "code" in error.extensions
+            else shaped(error)
+            for error in errors
+        ]
+
+
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [shaped(error) for error in errors]
+        _shape_result(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        # Results sent over a WebSocket (subscriptions) leave before on_operation ends.
+        _shape_result(result)
+        yield
 
 
 class Schema(strawberry.Schema):

@@ -18,6 +18,7 @@ from gql.error_codes import INTERNAL, shaped
         errors.Unauthorized("a token is required"),
         errors.JobConflict("an embedding job is running"),
         errors.NotFound("no job 42"),
+        errors.ImageRejected("CORRUPT_IMAGE", "the upload is not a usable image: truncated"),
     ],
 )
 def test_project_errors_keep_their_message_and_code(error: errors.FabricGqlError) -> None:
