@@ -58,7 +58,13 @@ SIMILAR = CrossShardRead(
     Part(Shard.PRODUCTS, "similar_candidates"),
     Part(Shard.TRANSACTIONS, "similar_details"),
 )
-READS = (SIMILAR,)
+# A search by image: the vector index's nearest products, then the same details as SIMILAR's.
+SEARCH_BY_IMAGE = CrossShardRead(
+    "search_by_image",
+    Part(Shard.PRODUCTS, "search_by_image_candidates"),
+    Part(Shard.TRANSACTIONS, "similar_details"),
+)
+READS = (SIMILAR, SEARCH_BY_IMAGE)
 
 
 def check_graph_name(name: str) -> str:
@@ -226,7 +232,8 @@ async def _ping(
         raise translate_driver_error(exc, shard.value) from exc
 
 
-def create_federation(settings: Settings) -> Federation:
+def create_federation(settings: Settings, shards: AsyncShards | None = None) -> Federation:
+    """Direct mode reads through `shards` when given (the app shares them with its jobs)."""
     if settings.federation is Mode.FABRIC:
         return FabricFederation(
             settings,
@@ -235,5 +242,6 @@ def create_federation(settings: Settings) -> Federation:
                 Shard.TRANSACTIONS: settings.fabric_transactions_graph,
             },
         )
-    shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
+    if shards is None:
+        shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
     return DirectFederation(shards, settings.shard_connect_timeout_s)
