@@ -1,5 +1,12 @@
-"""The Starlette app: GraphQL (POST, GraphiQL on GET, graphql-transport-ws), health, images, and
-the explorer page (gql/static/) at /."""
+"""The Starlette app: GraphQL (POST, multipart uploads, GraphiQL on GET, graphql-transport-ws),
+health, images, and the explorer page (gql/static/) at /.
+
+Uploads (embedImage, searchByImage) follow the GraphQL multipart request spec. A plain HTML form
+can send multipart/form-data to any site without a CORS preflight, so such a request must also
+carry a non-empty `Apollo-Require-Preflight` (or `X-Apollo-Operation-Name`) header, which no form
+can set: a browser asks the CORS policy before sending it. JSON requests need no such header
+(their content type already forces the preflight); queries over GET are off.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +17,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -23,15 +33,18 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from cypher.federation import Federation, create_federation
-from cypher.shards import Shard
+from cypher.shards import AsyncShards, Shard
 from fabric_gql.errors import ShardUnavailable
 from fabric_gql.settings import Settings, get_settings
+from gql.background import Background
 from gql.context import Context
 from gql.error_codes import shaped
 from gql.schema import build_schema
 
 PRODUCT_CODE = re.compile(r"[0-9]{10}")
 MAX_BODY = 1_000_000  # bytes of one GraphQL request; documents are small
+# Any one of these, non-empty, lets a multipart request through (the names Apollo's clients use).
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 STATIC = Path(__file__).parent / "static"
 
 
@@ -43,14 +56,33 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=False,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=settings.cors_origins,
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            headers = Headers(scope=scope)
+            if headers.get("content-type", "").lower().startswith("multipart/form-data"):
+                if not any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
+                    refused = PlainTextResponse(
+                        "a multipart request needs a non-empty Apollo-Require-Preflight header "
+                        "(CSRF protection)",
+                        status_code=400,
+                    )
+                    await refused(scope, receive, send)
+                    return
+            else:
+                # Only an upload may use the route's larger body limit.
+                await RequestBodyLimitMiddleware(super().__call__, MAX_BODY)(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
-        federation: Federation = request.app.state.federation
-        return Context(request, response, self.settings, federation)
+        state = request.app.state
+        return Context(request, response, self.settings, state.federation, state.background)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -111,13 +143,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # One federation client (one driver per shard, or one to Fabric) for the process.
-        app.state.federation = create_federation(settings)
+        # One driver per shard for the process: the federation reads through them (in direct
+        # mode; Fabric has its own), and jobs keep their records with them. Job threads get
+        # blocking drivers of their own (in Background).
+        shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
+        app.state.federation = create_federation(settings, shards)
         app.state.images_dir = images_dir(settings)
+        app.state.background = Background(settings, shards)
         try:
+            await app.state.background.start()
             yield
         finally:
+            await app.state.background.close()
             await app.state.federation.close()
+            await shards.close()  # a no-op when the federation closed them
 
     middleware = []
     if settings.cors_origins:
@@ -131,7 +170,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
     return Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"], max_body_size=MAX_BODY),
+            Route(
+                "/graphql",
+                graphql,
+                methods=["GET", "POST"],
+                # Room for one upload and its form fields; other requests get MAX_BODY.
+                max_body_size=settings.upload_max_bytes + MAX_BODY,
+            ),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/images/{code}", image, name="image"),

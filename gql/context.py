@@ -1,4 +1,5 @@
-"""The typed per-request context: settings, the federation client and fresh DataLoaders."""
+"""The typed per-request context: settings, the federation client, the process's background
+work (jobs, image model) and fresh DataLoaders."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from cypher.federation import Federation
 from fabric_gql.settings import Settings
+from gql.background import Background
 from gql.loaders import Loaders
 
 
@@ -20,6 +22,7 @@ class Context:
     response: Response | WebSocket | None
     settings: Settings
     federation: Federation
+    background: Background
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

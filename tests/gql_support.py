@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,13 +118,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server_url(api_settings: Settings) -> Iterator[str]:
-    """A real uvicorn server on loopback, serving a fresh app, in a background thread."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """A real uvicorn server on loopback, serving a fresh app, in a background thread; its
+    lifespan has run when this yields the base URL, and has finished when it returns."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(api_settings), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -131,10 +133,18 @@ def server_url(api_settings: Settings) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def server_url(api_settings: Settings) -> Iterator[str]:
+    with serving(api_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

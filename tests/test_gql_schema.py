@@ -49,8 +49,8 @@ def test_contract_names_are_in_the_schema(settings: Settings) -> None:
 async def test_context_carries_fresh_loaders_for_each_request(settings: Settings) -> None:
     federation = DirectFederation(AsyncShards(settings), 1.0)
     try:
-        first = Context(None, None, settings, federation)  # type: ignore[arg-type]
-        second = Context(None, None, settings, federation)  # type: ignore[arg-type]
+        first = Context(None, None, settings, federation, None)  # type: ignore[arg-type]
+        second = Context(None, None, settings, federation, None)  # type: ignore[arg-type]
         assert isinstance(first.loaders, Loaders)
         assert first.loaders is not second.loaders
         loaders = vars(first.loaders)

@@ -10,7 +10,7 @@ from strawberry.extensions.query_depth_limiter import create_validator
 
 from fabric_gql.settings import Settings
 from gql.error_codes import ErrorCodes, Schema
-from gql.schema.root import Query
+from gql.schema.root import Mutation, Query, Subscription
 
 
 def build_schema(settings: Settings) -> Schema:
@@ -20,6 +20,8 @@ def build_schema(settings: Settings) -> Schema:
     depth_rule = create_validator(settings.graphql_max_depth, None)
     return Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             # Parsing and validating a document cost more than a local Cypher round trip;
             # clients send the same few documents, so both are cached (LRU, bounded).

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import strawberry
 
+from gql.auth import BearerToken
+from gql.resolvers.cancel_job import cancel_job
 from gql.resolvers.department import department
 from gql.resolvers.departments import departments
+from gql.resolvers.embed_image import embed_image
+from gql.resolvers.embed_images import embed_images
+from gql.resolvers.job import job
+from gql.resolvers.job_progress import job_progress
+from gql.resolvers.jobs import jobs
 from gql.resolvers.product import product
 from gql.resolvers.product_types import product_types
 from gql.resolvers.products import products
 from gql.resolvers.random_products import random_products
+from gql.resolvers.recompute_similarities import recompute_similarities
+from gql.resolvers.search_by_image import search_by_image
 from gql.resolvers.similar_products import similar_products
 
 
@@ -29,4 +38,53 @@ class Query:
     similar_products = strawberry.field(
         resolver=similar_products,
         description="The products most similar to one product by image (see Product.similar).",
+    )
+    search_by_image = strawberry.field(
+        resolver=search_by_image,
+        description="The products nearest to an uploaded photo (multipart request), by the "
+        "same model's embeddings and the vector index; scores are cosine, as in `similar`. "
+        "topK is 1..100. A file the model cannot use fails with NOT_AN_IMAGE, CORRUPT_IMAGE "
+        "or IMAGE_TOO_LARGE.",
+    )
+    job = strawberry.field(resolver=job, description="A job by id; null if none.")
+    jobs = strawberry.field(resolver=jobs, description="The 50 most recent jobs, newest first.")
+
+
+# Every mutation needs `Authorization: Bearer <token>` when FABRIC_GQL_API_TOKEN is set.
+@strawberry.type
+class Mutation:
+    embed_images = strawberry.mutation(
+        resolver=embed_images,
+        permission_classes=[BearerToken],
+        description="Starts a job embedding product images: those of `codes`, or every product "
+        "with an image; with onlyMissing those already embedded by this model are skipped. "
+        "JOB_CONFLICT while another embedding job runs.",
+    )
+    embed_image = strawberry.mutation(
+        resolver=embed_image,
+        permission_classes=[BearerToken],
+        description="Embeds an uploaded photo (multipart request) as the product's image "
+        "embedding. NOT_FOUND for an unknown code; NOT_AN_IMAGE, CORRUPT_IMAGE or "
+        "IMAGE_TOO_LARGE for a file the model cannot use.",
+    )
+    recompute_similarities = strawberry.mutation(
+        resolver=recompute_similarities,
+        permission_classes=[BearerToken],
+        description="Starts a job recomputing every product's top K neighbours by cosine (topK "
+        "1..100, similarityCutoff -1..1); readers keep the previous lists until the new ones "
+        "are complete. JOB_CONFLICT while another recompute runs.",
+    )
+    cancel_job = strawberry.mutation(
+        resolver=cancel_job,
+        permission_classes=[BearerToken],
+        description="Stops a running job (between batches) and returns it; a finished job is "
+        "returned as it is.",
+    )
+
+
+@strawberry.type
+class Subscription:
+    job_progress = strawberry.subscription(
+        resolver=job_progress,
+        description="The job now, then each change until it finishes (graphql-transport-ws).",
     )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+
+from gql.schema.job_status import JobStatus
+
+
+def _time(value: str | None) -> datetime | None:
+    # Records hold ISO 8601 text: Python's (microseconds) or Neo4j's (nanoseconds, 'Z').
+    return datetime.fromisoformat(value) if value else None
+
+
+@strawberry.type(
+    description="A background job (embedding images, recomputing similarities) as recorded on "
+    "the products shard. One job of a kind runs at a time."
+)
+class Job:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="EMBED_IMAGES or RECOMPUTE_SIMILARITIES.")
+    status: JobStatus
+    processed: int = strawberry.field(description="Work items done so far.")
+    total: int = strawberry.field(description="Work items in all; 0 until the job has counted.")
+    failed: int = strawberry.field(
+        description="Items that failed (e.g. unreadable images); they never stop the job."
+    )
+    error: str | None = strawberry.field(description="Why the job failed or was cancelled.")
+    summary: str | None = strawberry.field(description="What a finished job did.")
+    failures: list[str] = strawberry.field(
+        description="Up to 20 failed items, each `code: REASON_CODE: detail`."
+    )
+    params: str | None = strawberry.field(description="The job's arguments, as JSON.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Self:
+        created = _time(record.get("createdAt"))
+        if created is None:
+            raise ValueError(f"job record {record.get('id')!r} has no createdAt")
+        return cls(
+            id=strawberry.ID(record["id"]),
+            kind=record["kind"],
+            status=JobStatus(record["status"]),
+            processed=int(record.get("processed") or 0),
+            total=int(record.get("total") or 0),
+            failed=int(record.get("failed") or 0),
+            error=record.get("error"),
+            summary=record.get("summary"),
+            failures=list(record.get("failures") or []),
+            params=record.get("params"),
+            created_at=created,
+            started_at=_time(record.get("startedAt")),
+            finished_at=_time(record.get("finishedAt")),
+        )
