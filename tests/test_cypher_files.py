@@ -40,9 +40,12 @@ def _asked_for() -> set[str]:
             if name not in CALLS:
                 continue
             for arg in node.args:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    if NAME.match(arg.value):
-                        asked.add(arg.value)
+                if (
+                    isinstance(arg, ast.Constant)
+                    and isinstance(arg.value, str)
+                    and NAME.match(arg.value)
+                ):
+                    asked.add(arg.value)
     return asked
 
 
