@@ -102,12 +102,23 @@ def execute(
     recorder = _Recorder(shards, job_id)
     recorder.update({"status": JobStatus.RUNNING.value, "startedAt": _iso()})
     notify = progress.on_change
+    dirty, done = threading.Event(), threading.Event()
 
     def on_change(p: Progress) -> None:
         notify(p)
-        recorder.progress(p)  # throttled: the record a client polls stays current
+        dirty.set()
+
+    def flush_progress() -> None:
+        # The record a client polls follows the work within `interval`, and the last change
+        # before a long silent step is never lost.
+        while not done.wait(recorder.interval):
+            if dirty.is_set():
+                dirty.clear()
+                recorder.progress(progress, force=True)
 
     progress.on_change = on_change
+    flusher = threading.Thread(target=flush_progress, name=f"job-{job_id}-progress", daemon=True)
+    flusher.start()
     status, error, summary = JobStatus.SUCCEEDED, None, None
     try:
         summary = work(shards, params, progress)
@@ -115,6 +126,9 @@ def execute(
         status, error = JobStatus.CANCELLED, "cancelled on request"
     except Exception as exc:  # a failed job is recorded, never raised into the server
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    finally:
+        done.set()
+        flusher.join()
     recorder.progress(progress, force=True)
     fields: dict[str, Any] = {"status": status.value, "finishedAt": _iso(), "error": error}
     if summary:
@@ -176,11 +190,13 @@ class JobRunner:
             record = await asyncio.to_thread(create_record, self.shards, kind, params)
             loop = asyncio.get_running_loop()
             job_id = record["id"]
+            started_at = _iso()  # the worker thread records its own; snapshots show this one
 
             def on_change(progress: Progress) -> None:
                 snapshot = {
                     **record,
                     "status": JobStatus.RUNNING.value,
+                    "startedAt": started_at,
                     "processed": progress.processed,
                     "total": progress.total,
                     "failed": progress.failed,
@@ -240,7 +256,10 @@ class JobRunner:
             while snapshot := await queue.get():
                 yield snapshot
         finally:
-            self._subscribers[job_id].discard(queue)
+            subscribers = self._subscribers[job_id]
+            subscribers.discard(queue)
+            if not subscribers:
+                del self._subscribers[job_id]
 
     async def wait_idle(self) -> None:
         """Cancel nothing, just wait for running jobs (used at shutdown and in tests)."""

@@ -118,7 +118,7 @@ def _start(settings: Settings) -> None:
             password=password,
             heap=settings.neo4j_heap,
             pagecache=settings.neo4j_pagecache,
-            extra_flags=cds.flags(shard),
+            extra_flags=[*cds.flags(shard), f"-Dfabricgql.importRoot={settings.data_dir}"],
         )
         for shard in to_launch
     ]

@@ -86,6 +86,12 @@ public final class Main {
                 // stores are already checkpointed and closed; it made every stop take 11 s.
                 .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, SECOND)
                 .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, SECOND);
+        // LOAD CSV reads file:/// URLs relative to this folder (the project's data folder), so
+        // the ingest benchmark's reference load can read the files the project loads.
+        String importRoot = System.getProperty("fabricgql.importRoot");
+        if (importRoot != null) {
+            builder.setConfig(GraphDatabaseSettings.load_csv_file_url_root, Path.of(importRoot));
+        }
         if (plugins != null) {
             // Procedures are discovered by scanning the jars in the plugins directory; GDS needs
             // unrestricted access to kernel internals.
