@@ -12,6 +12,9 @@ from cypher.shards import Shard, SyncShards
 from fabric_gql.errors import ShardUnavailable
 from fabric_gql.settings import Settings, get_settings
 
+# Fixtures for running the real app (uvicorn on loopback, clients), shared by the API tests.
+pytest_plugins = ("gql_support",)
+
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:

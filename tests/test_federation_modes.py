@@ -22,7 +22,6 @@ from fabric_gql.settings import Settings
 from gql.app import create_app
 from gql.loaders import Loaders, SimilarArgs
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 

@@ -16,7 +16,6 @@ from starlette.testclient import TestClient
 from fabric_gql.settings import Settings
 from gql.app import create_app
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 

@@ -24,7 +24,6 @@ from gql.app import MAX_BODY
 from ingest.load import load_dataset, wipe
 from jobs.runner import create_record
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 TOKEN = "t0ken"

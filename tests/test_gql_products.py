@@ -10,7 +10,6 @@ import httpx
 import pytest
 from gql_support import Catalogue, data, error_codes, post
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 PRODUCT = """query($code: ID!) {

@@ -9,7 +9,6 @@ from gql_support import Catalogue, data
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 DOCUMENT = """query($n: Int) {

@@ -11,7 +11,6 @@ from gql_support import Catalogue, data, error_codes, post, write_similar
 
 from cypher.shards import Shard, SyncShards
 
-pytest_plugins = ("gql_support",)
 pytestmark = pytest.mark.neo4j
 
 SIMILAR = """query($code: ID!, $topK: Int, $same: Boolean, $min: Float) {

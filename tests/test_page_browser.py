@@ -19,8 +19,6 @@ from ingest.load import load_dataset, wipe
 from jobs import embed, knn
 from jobs.runner import Progress, run_in_foreground
 
-pytest_plugins = ("gql_support",)
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
