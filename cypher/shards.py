@@ -64,24 +64,21 @@ class SyncShards:
         return self.drivers[shard].session(database=self.targets[shard].database)
 
     def read(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
-        @_tagged(name)
-        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(text(name), params)]
-
-        try:
-            with self.session(shard) as session:
-                return session.execute_read(work)
-        except Exception as exc:
-            raise translate_driver_error(exc, shard.value) from exc
+        return self._run(shard, name, params, write=False)
 
     def write(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        return self._run(shard, name, params, write=True)
+
+    def _run(
+        self, shard: Shard, name: str, params: dict[str, Any], *, write: bool
+    ) -> list[dict[str, Any]]:
         @_tagged(name)
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(text(name), params)]
 
         try:
             with self.session(shard) as session:
-                return session.execute_write(work)
+                return session.execute_write(work) if write else session.execute_read(work)
         except Exception as exc:
             raise translate_driver_error(exc, shard.value) from exc
 
@@ -115,32 +112,26 @@ class AsyncShards:
         self.sent: Counter[tuple[Shard, str]] = Counter()
 
     async def read(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
-        @_tagged(name)
-        async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
-            result = await tx.run(text(name), params)
-            return [record.data() async for record in result]
-
-        self.sent[(shard, name)] += 1
-        try:
-            async with self.drivers[shard].session(
-                database=self.targets[shard].database
-            ) as session:
-                return await session.execute_read(work)
-        except Exception as exc:
-            raise translate_driver_error(exc, shard.value) from exc
+        return await self._run(shard, name, params, write=False)
 
     async def write(self, shard: Shard, name: str, **params: Any) -> list[dict[str, Any]]:
+        return await self._run(shard, name, params, write=True)
+
+    async def _run(
+        self, shard: Shard, name: str, params: dict[str, Any], *, write: bool
+    ) -> list[dict[str, Any]]:
         @_tagged(name)
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict[str, Any]]:
             result = await tx.run(text(name), params)
             return [record.data() async for record in result]
 
         self.sent[(shard, name)] += 1
+        database = self.targets[shard].database
         try:
-            async with self.drivers[shard].session(
-                database=self.targets[shard].database
-            ) as session:
-                return await session.execute_write(work)
+            async with self.drivers[shard].session(database=database) as session:
+                if write:
+                    return await session.execute_write(work)
+                return await session.execute_read(work)
         except Exception as exc:
             raise translate_driver_error(exc, shard.value) from exc
 
