@@ -28,6 +28,8 @@ from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import Settings
 from gql.app import create_app
 from ingest.load import load_dataset, wipe
+from jobs import embed, knn
+from jobs.runner import run_in_foreground
 
 TOP_K = 10
 
@@ -171,3 +173,19 @@ def data(client: httpx.Client | TestClient, query: str, **variables: Any) -> dic
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+def load_and_embed(
+    shards: SyncShards, settings: Settings, dataset: Path, *, similarities: bool = False
+) -> None:
+    """Both shards wiped and loaded with `dataset`, every image embedded (the job code, with the
+    given settings), and with `similarities` the SIMILAR graph recomputed."""
+    wipe(shards)
+    assert load_dataset(shards, dataset, batch_size=500).bad.total == 0
+    params = {"codes": None, "onlyMissing": True}
+    record = run_in_foreground(shards, embed.KIND, params, embed.embed_work(settings))
+    assert record["status"] == "SUCCEEDED", record
+    if similarities:
+        params = {"topK": 10, "similarityCutoff": 0.0, "method": "EXACT"}
+        record = run_in_foreground(shards, knn.KIND, params, knn.knn_work())
+        assert record["status"] == "SUCCEEDED", record

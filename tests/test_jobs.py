@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from gql_support import load_and_embed
 
 from cypher.shards import Shard, SyncShards
 from fabric_gql.errors import JobConflict
 from fabric_gql.settings import Settings
-from ingest.load import load_dataset, wipe
 from jobs import embed, knn
 from jobs.runner import Progress, create_record, execute, run_in_foreground
 
@@ -25,15 +25,7 @@ def job_settings(settings: Settings, small_dataset: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def embedded(sync_shards: SyncShards, small_dataset: Path, job_settings: Settings) -> SyncShards:
-    wipe(sync_shards)
-    load_dataset(sync_shards, small_dataset)
-    record = run_in_foreground(
-        sync_shards,
-        embed.KIND,
-        {"codes": None, "onlyMissing": True},
-        embed.embed_work(job_settings),
-    )
-    assert record["status"] == "SUCCEEDED", record
+    load_and_embed(sync_shards, job_settings, small_dataset)
     return sync_shards
 
 

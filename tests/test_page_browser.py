@@ -10,13 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gql_support import Catalogue, read_catalogue
+from gql_support import Catalogue, load_and_embed, read_catalogue
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from cypher.shards import SyncShards
 from fabric_gql.settings import Settings
-from ingest.load import load_dataset, wipe
-from jobs import embed, knn
+from jobs import embed
 from jobs.runner import Progress, run_in_foreground
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,18 +54,7 @@ def api_settings(settings: Settings, small_dataset: Path) -> Settings:
 @pytest.fixture(scope="module")
 def embedded(sync_shards: SyncShards, api_settings: Settings, small_dataset: Path) -> Catalogue:
     """Both shards wiped and loaded, every image embedded, SIMILAR edges computed."""
-    wipe(sync_shards)
-    assert load_dataset(sync_shards, small_dataset, batch_size=500).bad.total == 0
-    embedding = run_in_foreground(
-        sync_shards,
-        embed.KIND,
-        {"codes": None, "onlyMissing": True},
-        embed.embed_work(api_settings),
-    )
-    assert embedding["status"] == "SUCCEEDED", embedding
-    params = {"topK": 10, "similarityCutoff": 0.0, "method": "EXACT"}
-    similarity = run_in_foreground(sync_shards, knn.KIND, params, knn.knn_work())
-    assert similarity["status"] == "SUCCEEDED", similarity
+    load_and_embed(sync_shards, api_settings, small_dataset, similarities=True)
     return read_catalogue(small_dataset)
 
 
