@@ -158,3 +158,19 @@ def test_second_job_of_a_kind_is_refused_naming_the_running_one(embedded: SyncSh
             create_record(embedded, knn.KIND, {})
     finally:
         embedded.write(Shard.PRODUCTS, "job_update", id=job["id"], fields={"status": "FAILED"})
+
+
+def test_gds_method_finds_mostly_the_exact_neighbours(embedded: SyncShards) -> None:
+    if not embedded.read(Shard.PRODUCTS, "gds_available")[0]["available"]:
+        pytest.skip("the Graph Data Science plugin is not on the products shard")
+    codes, vectors = knn.read_vectors(embedded)
+    result = knn.compute(
+        embedded, codes, vectors, k=10, cutoff=0.0, method=knn.KnnMethod.GDS, gds_concurrency=1
+    )
+    exact = brute_force(vectors, 10)
+    hits = sum(len(set(result.indices[i]) & set(exact[i])) for i in range(len(codes)))
+    assert hits / exact.size > 0.9
+    # GDS reports (1 + cos) / 2; the method hands back cosine like the others.
+    x = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    i, j = 0, int(result.indices[0, 0])
+    assert result.scores[0, 0] == pytest.approx(float(x[i] @ x[j]), abs=1e-4)
