@@ -8,12 +8,15 @@ transaction as each batch: a re-run, or a resumed run after a crash, skips the r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Queue
 from typing import Any, TypeVar
 
 import neo4j
@@ -61,6 +64,44 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def prefetched(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """`items`, produced by a thread up to `depth` ahead: the next batch is parsed and built
+    while the server writes this one (the driver waits on its socket without the GIL)."""
+    done = object()
+    queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put(item)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(_Failed(exc))
+            return
+        queue.put(done)
+
+    thread = threading.Thread(target=produce, name="load-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get_nowait()
+            thread.join(timeout=0.05)
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: BaseException
+
+
 def create_schema(shards: SyncShards) -> None:
     for shard, name in (
         (Shard.TRANSACTIONS, "schema_transactions"),
@@ -69,7 +110,6 @@ def create_schema(shards: SyncShards) -> None:
         with shards.session(shard) as session:
             for statement in statements(name):
                 session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
 
 
 def wipe(shards: SyncShards) -> None:
@@ -145,18 +185,58 @@ def _write_batch(shards: SyncShards, shard: Shard, name: str, rows: list[dict[st
         session.execute_write(lambda tx: tx.run(text(name), rows=rows).consume())
 
 
+_CATEGORIES = {
+    # parameter: (key in the article params, other fields: param name -> article param key)
+    "departments": ("departmentNo", {"name": "departmentName", "sectionNo": "sectionNo",
+                                     "sectionName": "sectionName"}),
+    "productTypes": ("productTypeNo", {"name": "productTypeName",
+                                       "groupName": "productGroupName"}),
+    "indexes": ("indexCode", {"name": "indexName", "groupNo": "indexGroupNo",
+                              "groupName": "indexGroupName"}),
+    "garmentGroups": ("garmentGroupNo", {"name": "garmentGroupName"}),
+    "graphicalAppearances": ("graphicalAppearanceNo", {"name": "graphicalAppearanceName"}),
+    "colourGroups": ("colourGroupCode", {"name": "colourGroupName"}),
+    "perceivedColourValues": ("perceivedColourValueId", {"name": "perceivedColourValueName"}),
+    "perceivedColourMasters": ("perceivedColourMasterId", {"name": "perceivedColourMasterName"}),
+}  # fmt: skip
+
+
+def _categories(params: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Each distinct category of a batch once, first spelling kept (as ON CREATE does)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, (key, fields) in _CATEGORIES.items():
+        seen: dict[Any, dict[str, Any]] = {}
+        for p in params:
+            number = p[key]
+            if number is not None and number not in seen:
+                seen[number] = {"number" if key != "indexCode" else "code": number} | {
+                    field: p[source] for field, source in fields.items()
+                }
+        out[name] = list(seen.values())
+    return out
+
+
 def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
     started = time.perf_counter()
     n = 0
-    rows = reader.read_articles(root, report.bad)
+
+    def build(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        params = [_article_params(root, row) for row in batch]
+        return params, _categories(params)
+
+    def write(tx: neo4j.ManagedTransaction, params: list[Any], categories: dict[str, Any]) -> None:
+        tx.run(text("load_categories"), categories).consume()
+        tx.run(text("load_articles"), rows=params).consume()
+
+    batches = map(build, batched(reader.read_articles(root, report.bad), batch_size))
     with tqdm(desc="articles", unit=" rows", leave=False) as bar:
-        for batch in batched(rows, batch_size):
-            params = [_article_params(root, row) for row in batch]
-            _write_batch(shards, Shard.TRANSACTIONS, "load_articles", params)
+        for params, categories in prefetched(batches):
+            with shards.session(Shard.TRANSACTIONS) as session:
+                session.execute_write(write, params, categories)
             stubs = [{"code": p["code"], "hasImage": p["props"]["hasImage"]} for p in params]
             _write_batch(shards, Shard.PRODUCTS, "load_product_stubs", stubs)
-            n += len(batch)
-            bar.update(len(batch))
+            n += len(params)
+            bar.update(len(params))
     report.rows["articles"] = n
     report.seconds["articles"] = time.perf_counter() - started
 
@@ -165,12 +245,11 @@ def load_customers(shards: SyncShards, root: Path, report: LoadReport, batch_siz
     started = time.perf_counter()
     n = 0
     with tqdm(desc="customers", unit=" rows", leave=False) as bar:
-        for batch in batched(reader.read_customers(root, report.bad), batch_size):
-            _write_batch(
-                shards, Shard.TRANSACTIONS, "load_customers", [_customer_params(r) for r in batch]
-            )
-            n += len(batch)
-            bar.update(len(batch))
+        rows = batched(reader.read_customers(root, report.bad), batch_size)
+        for params in prefetched(map(lambda b: [_customer_params(r) for r in b], rows)):
+            _write_batch(shards, Shard.TRANSACTIONS, "load_customers", params)
+            n += len(params)
+            bar.update(len(params))
     report.rows["customers"] = n
     report.seconds["customers"] = time.perf_counter() - started
 
@@ -205,18 +284,18 @@ def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_siz
         if done:
             rows = itertools.dropwhile(lambda r: r["line"] <= done, rows)
             bar.set_postfix_str(f"skipping {done:,} rows loaded before")
-        for batch in batched(rows, batch_size):
-            params = [_purchase_params(r) for r in batch]
+        for params in prefetched(map(lambda b: [_purchase_params(r) for r in b],
+                                     batched(rows, batch_size))):  # fmt: skip
             with shards.session(Shard.TRANSACTIONS) as session:
-                unknown = session.execute_write(write, params, batch[-1]["line"])
+                unknown = session.execute_write(write, params, params[-1]["line"])
             for row in unknown:
                 kind = "unknown customer" if row["unknownCustomer"] else "unknown article"
                 if row["unknownCustomer"] and row["unknownArticle"]:
                     kind = "unknown customer and article"
                 values = {"customer_id": row["customer"], "article_id": row["article"]}
                 report.bad.add(kind, reader.TRANSACTIONS, row["line"], values)
-            n += len(batch) - len(unknown)
-            bar.update(len(batch))
+            n += len(params) - len(unknown)
+            bar.update(len(params))
     report.rows["purchases"] = n
     report.skipped["purchases"] = done
     report.seconds["purchases"] = time.perf_counter() - started
