@@ -6,6 +6,8 @@ product (`embedError`) and never stops the run. Vectors are written in UNWIND ba
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,34 +68,48 @@ def embed_work(settings: Settings) -> Work:
         if no_image:  # asked for by code but without an image: nothing to embed, not an error
             progress.advance(processed=len(no_image))
 
+        # Vectors are written by one background thread, so the model never waits on Neo4j;
+        # at most two writes are in flight, which bounds memory.
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed-write")
+        in_flight: deque[Future[Any]] = deque()
         pending: list[dict[str, Any]] = []
         written = failed = 0
+
+        def write(name: str, **params: Any) -> None:
+            while len(in_flight) >= 2:
+                in_flight.popleft().result()
+            in_flight.append(writer.submit(shards.write, Shard.PRODUCTS, name, **params))
 
         def flush() -> None:
             nonlocal pending, written
             if pending:
-                shards.write(Shard.PRODUCTS, "embed_write", rows=pending, model=embedder.model_id)
+                write("embed_write", rows=pending, model=embedder.model_id)
                 written += len(pending)
                 pending = []
 
-        for batch in embed_files(items, embedder):
-            progress.check()
-            pending.extend(
-                {"code": code, "vector": vector.astype(np.float64).tolist()}
-                for code, vector in zip(batch.keys, batch.vectors, strict=True)
-            )
-            if len(pending) >= WRITE_BATCH:
-                flush()
-            if batch.failures:
-                failures = [{"code": str(c), "reason": reason} for c, reason in batch.failures]
-                shards.write(Shard.PRODUCTS, "embed_failures", rows=failures)
-                failed += len(failures)
-            progress.advance(
-                processed=len(batch.keys) + len(batch.failures),
-                failed=len(batch.failures),
-                failures=[f"{code}: {reason}" for code, reason in batch.failures],
-            )
-        flush()
+        try:
+            for batch in embed_files(items, embedder):
+                progress.check()
+                pending.extend(
+                    {"code": code, "vector": vector.astype(np.float64).tolist()}
+                    for code, vector in zip(batch.keys, batch.vectors, strict=True)
+                )
+                if len(pending) >= WRITE_BATCH:
+                    flush()
+                if batch.failures:
+                    failures = [{"code": str(c), "reason": why} for c, why in batch.failures]
+                    write("embed_failures", rows=failures)
+                    failed += len(failures)
+                progress.advance(
+                    processed=len(batch.keys) + len(batch.failures),
+                    failed=len(batch.failures),
+                    failures=[f"{code}: {reason}" for code, reason in batch.failures],
+                )
+            flush()
+            for future in in_flight:
+                future.result()  # a failed write fails the job
+        finally:
+            writer.shutdown(wait=True, cancel_futures=True)
         return (
             f"embedded {written} products with {embedder.model_id}; {failed} images failed; "
             f"{len(no_image)} without an image"
