@@ -169,78 +169,71 @@ def pad_id(value: str, width: int) -> str:
     return value if len(value) == width else value.zfill(width)
 
 
-def read_articles(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, Any]]:
-    root = Path(root)
-    bad = bad if bad is not None else BadRows()
-    header = read_header(root, ARTICLES)
-    pos = [(c, header.index(c) if c in header else None) for c in ARTICLE_COLUMNS]
+def _named_rows(
+    root: Path, name: str, bad: BadRows
+) -> Iterator[tuple[int, list[str], tuple[str, ...], dict[str, Any]]]:
+    """Each data row of a small file as (line, raw fields, header, {column: text or None}),
+    every known column present; short rows are counted as malformed and skipped."""
+    header = read_header(root, name)
+    pos = [(c, header.index(c) if c in header else None) for c in COLUMNS[name]]
     width = len(header)
-    seen: set[str] = set()
-    with (root / ARTICLES).open(newline="", encoding="utf-8-sig") as f:
+    with (root / name).open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         next(reader)
         for line, raw in enumerate(reader, 1):
             if not raw:
                 continue
             if len(raw) < width:
-                bad.add("malformed row", ARTICLES, line, _raw(header, raw))
+                bad.add("malformed row", name, line, _raw(header, raw))
                 continue
             row: dict[str, Any] = {"line": line}
             for col, i in pos:
                 row[col] = (raw[i].strip() or None) if i is not None else None
-            aid = row["article_id"]
-            if aid is None or not aid.isdigit() or len(aid) > 10:
-                bad.add("bad article_id", ARTICLES, line, _raw(header, raw))
-                continue
-            aid = row["article_id"] = pad_id(aid, 10)
-            if aid in seen:
-                bad.add("duplicate article", ARTICLES, line, _raw(header, raw))
-                continue
-            seen.add(aid)
-            code = row["product_code"]
-            if code is not None:
-                if code.isdigit() and len(code) <= 7:
-                    row["product_code"] = pad_id(code, 7)
-                else:
-                    bad.add("bad product_code", ARTICLES, line, _raw(header, raw))
-                    row["product_code"] = None
-            for col in ARTICLE_INT_COLUMNS:
-                v = row[col]
-                if v is not None:
-                    row[col] = _int(v)
-                    if row[col] is None:
-                        bad.add(f"bad {col}", ARTICLES, line, _raw(header, raw))
-            yield row
+            yield line, raw, header, row
+
+
+def read_articles(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, Any]]:
+    bad = bad if bad is not None else BadRows()
+    seen: set[str] = set()
+    for line, raw, header, row in _named_rows(Path(root), ARTICLES, bad):
+        aid = row["article_id"]
+        if aid is None or not aid.isdigit() or len(aid) > 10:
+            bad.add("bad article_id", ARTICLES, line, _raw(header, raw))
+            continue
+        aid = row["article_id"] = pad_id(aid, 10)
+        if aid in seen:
+            bad.add("duplicate article", ARTICLES, line, _raw(header, raw))
+            continue
+        seen.add(aid)
+        code = row["product_code"]
+        if code is not None:
+            if code.isdigit() and len(code) <= 7:
+                row["product_code"] = pad_id(code, 7)
+            else:
+                bad.add("bad product_code", ARTICLES, line, _raw(header, raw))
+                row["product_code"] = None
+        for col in ARTICLE_INT_COLUMNS:
+            v = row[col]
+            if v is not None:
+                row[col] = _int(v)
+                if row[col] is None:
+                    bad.add(f"bad {col}", ARTICLES, line, _raw(header, raw))
+        yield row
 
 
 def read_customers(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, Any]]:
-    root = Path(root)
     bad = bad if bad is not None else BadRows()
-    header = read_header(root, CUSTOMERS)
-    pos = [(c, header.index(c) if c in header else None) for c in CUSTOMER_COLUMNS]
-    width = len(header)
-    with (root / CUSTOMERS).open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        next(reader)
-        for line, raw in enumerate(reader, 1):
-            if not raw:
-                continue
-            if len(raw) < width:
-                bad.add("malformed row", CUSTOMERS, line, _raw(header, raw))
-                continue
-            row: dict[str, Any] = {"line": line}
-            for col, i in pos:
-                row[col] = (raw[i].strip() or None) if i is not None else None
-            if row["customer_id"] is None:
-                bad.add("missing customer_id", CUSTOMERS, line, _raw(header, raw))
-                continue
-            for col in CUSTOMER_INT_COLUMNS:
-                v = row[col]
-                if v is not None:
-                    row[col] = _int(v)
-                    if row[col] is None:
-                        bad.add(f"bad {col}", CUSTOMERS, line, _raw(header, raw))
-            yield row
+    for line, raw, header, row in _named_rows(Path(root), CUSTOMERS, bad):
+        if row["customer_id"] is None:
+            bad.add("missing customer_id", CUSTOMERS, line, _raw(header, raw))
+            continue
+        for col in CUSTOMER_INT_COLUMNS:
+            v = row[col]
+            if v is not None:
+                row[col] = _int(v)
+                if row[col] is None:
+                    bad.add(f"bad {col}", CUSTOMERS, line, _raw(header, raw))
+        yield row
 
 
 def read_transactions(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, Any]]:
