@@ -212,12 +212,7 @@ def read_articles(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, 
             else:
                 bad.add("bad product_code", ARTICLES, line, _raw(header, raw))
                 row["product_code"] = None
-        for col in ARTICLE_INT_COLUMNS:
-            v = row[col]
-            if v is not None:
-                row[col] = _int(v)
-                if row[col] is None:
-                    bad.add(f"bad {col}", ARTICLES, line, _raw(header, raw))
+        _parse_ints(row, ARTICLE_INT_COLUMNS, bad, ARTICLES, line, header, raw)
         yield row
 
 
@@ -227,13 +222,26 @@ def read_customers(root: Path, bad: BadRows | None = None) -> Iterator[dict[str,
         if row["customer_id"] is None:
             bad.add("missing customer_id", CUSTOMERS, line, _raw(header, raw))
             continue
-        for col in CUSTOMER_INT_COLUMNS:
-            v = row[col]
-            if v is not None:
-                row[col] = _int(v)
-                if row[col] is None:
-                    bad.add(f"bad {col}", CUSTOMERS, line, _raw(header, raw))
+        _parse_ints(row, CUSTOMER_INT_COLUMNS, bad, CUSTOMERS, line, header, raw)
         yield row
+
+
+def _parse_ints(
+    row: dict[str, Any],
+    columns: frozenset[str],
+    bad: BadRows,
+    file: str,
+    line: int,
+    header: Sequence[str],
+    raw: Sequence[str],
+) -> None:
+    """Optional integer columns in place; an unparseable one becomes None and is reported."""
+    for col in columns:
+        text = row[col]
+        if text is not None:
+            row[col] = _int(text)
+            if row[col] is None:
+                bad.add(f"bad {col}", file, line, _raw(header, raw))
 
 
 def read_transactions(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, Any]]:

@@ -182,11 +182,6 @@ def _purchase_columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     }
 
 
-def _write_batch(shards: SyncShards, shard: Shard, name: str, rows: list[dict[str, Any]]) -> None:
-    with shards.session(shard) as session:
-        session.execute_write(lambda tx: tx.run(text(name), rows=rows).consume())
-
-
 _CATEGORIES = {
     # parameter: (key in the article params, other fields: param name -> article param key)
     "departments": ("departmentNo", {"name": "departmentName", "sectionNo": "sectionNo",
@@ -236,7 +231,7 @@ def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size
             with shards.session(Shard.TRANSACTIONS) as session:
                 session.execute_write(write, params, categories)
             stubs = [{"code": p["code"], "hasImage": p["props"]["hasImage"]} for p in params]
-            _write_batch(shards, Shard.PRODUCTS, "load_product_stubs", stubs)
+            shards.write(Shard.PRODUCTS, "load_product_stubs", rows=stubs)
             n += len(params)
             bar.update(len(params))
     report.rows["articles"] = n
@@ -249,7 +244,7 @@ def load_customers(shards: SyncShards, root: Path, report: LoadReport, batch_siz
     with tqdm(desc="customers", unit=" rows", leave=False) as bar:
         rows = batched(reader.read_customers(root, report.bad), batch_size)
         for params in prefetched(map(lambda b: [_customer_params(r) for r in b], rows)):
-            _write_batch(shards, Shard.TRANSACTIONS, "load_customers", params)
+            shards.write(Shard.TRANSACTIONS, "load_customers", rows=params)
             n += len(params)
             bar.update(len(params))
     report.rows["customers"] = n

@@ -11,7 +11,7 @@ from cypher.loader import all_queries
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["fabric_gql", "gql", "cypher", "embedding", "hm", "ingest", "jobs", "bench", "tests"]
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-CALLS = {"read", "write", "read_across", "query", "text", "statements", "_write_batch", "Part"}
+CALLS = {"read", "write", "read_across", "query", "text", "statements", "Part"}
 
 
 def _python_files() -> list[Path]:
