@@ -18,7 +18,7 @@ import numpy as np
 
 from cypher.loader import query
 from cypher.shards import Shard, SyncShards
-from embedding.knn import TopK, ann_topk, exact_topk, grouped_topk
+from embedding.knn import TopK, grouped_topk, topk
 from jobs.runner import Progress, Work
 
 KIND = "RECOMPUTE_SIMILARITIES"
@@ -97,12 +97,10 @@ def compute(
     shards: SyncShards, codes: list[str], vectors: np.ndarray, *, k: int, cutoff: float,
     method: KnnMethod, gds_concurrency: int = 1,
 ) -> TopK:  # fmt: skip
-    threshold = cutoff if cutoff > 0 else None
-    if method is KnnMethod.EXACT:
-        return exact_topk(vectors, k, threshold)
-    if method is KnnMethod.ANN:
-        return ann_topk(vectors, k, threshold)
-    return _gds_topk(shards, codes, k, cutoff, gds_concurrency)
+    if method is KnnMethod.GDS:
+        return _gds_topk(shards, codes, k, cutoff, gds_concurrency)
+    local = "exact" if method is KnnMethod.EXACT else "ann"
+    return topk(vectors, k, cutoff if cutoff > 0 else None, method=local)
 
 
 def _rows(codes: list[str], result: TopK, members: np.ndarray) -> list[dict[str, Any]]:

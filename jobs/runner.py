@@ -261,13 +261,9 @@ class JobRunner:
             if not subscribers:
                 del self._subscribers[job_id]
 
-    async def wait_idle(self) -> None:
-        """Cancel nothing, just wait for running jobs (used at shutdown and in tests)."""
-        tasks = [task for _, _, task in self._running.values()]
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     async def shutdown(self) -> None:
+        """Cancel the running jobs and wait until their threads have recorded it."""
         for _, progress, _ in self._running.values():
             progress.cancel_event.set()
-        await self.wait_idle()
+        tasks = [task for _, _, task in self._running.values()]
+        await asyncio.gather(*tasks, return_exceptions=True)
