@@ -12,6 +12,7 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --home-dir /app app
 
 COPY pyproject.toml README.md ./
+COPY cli ./cli
 COPY fabric_gql ./fabric_gql
 COPY gql ./gql
 COPY cypher ./cypher

@@ -197,7 +197,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
-        "fabric_gql.cli",
+        "cli.main",
         "serve",
         "--port",
         str(port),

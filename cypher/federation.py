@@ -10,8 +10,9 @@ row. Single-shard reads are one named query.
   separate DataLoader batches, dispatched as concurrent tasks.
 - fabric: one driver to a Fabric / composite database. The same part texts are composed into one
   query, each inside `CALL { USE <graph> ... }`; a single-shard read is `USE <graph>` + its text.
-  Graph names come from settings and must match `GRAPH_NAME`; values only ever travel as
-  parameters.
+  Graph names come from settings (`fabric_graphs`) and must match `GRAPH_NAME`: Neo4j takes no
+  parameter in `USE`, so a checked name is the one thing composed into query text; values only
+  ever travel as parameters.
 """
 
 from __future__ import annotations
@@ -23,19 +24,16 @@ from dataclasses import dataclass
 from typing import Any, LiteralString, Protocol, cast
 
 import neo4j
-from neo4j import AsyncGraphDatabase, Query
+from neo4j import AsyncGraphDatabase
 
-from cypher.loader import query, text
-from cypher.shards import AsyncShards, Shard
-from fabric_gql.errors import ShardUnavailable, translate_driver_error
-from fabric_gql.settings import Federation as Mode
-from fabric_gql.settings import Settings
+from cypher.loader import text
+from cypher.shards import AsyncShards, Rows, Shard, auth, run_autocommit, run_managed
+from fabric_gql.errors import ShardUnavailable
+from fabric_gql.settings import FederationMode, Settings
 
 # A composite alias (`fabric.products`) or a plain database name (`neo4j`); nothing to escape.
 GRAPH_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}(\.[A-Za-z][A-Za-z0-9_]{0,62})?")
 ROWS_HEADER = "UNWIND $rows AS row"
-
-Rows = list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,14 @@ SEARCH_BY_IMAGE = CrossShardRead(
 READS = (SIMILAR, SEARCH_BY_IMAGE)
 
 
+def fabric_graphs(settings: Settings) -> dict[Shard, str]:
+    """Each shard's graph in the Fabric / composite database, checked."""
+    return {
+        Shard.PRODUCTS: check_graph_name(settings.fabric_products_graph),
+        Shard.TRANSACTIONS: check_graph_name(settings.fabric_transactions_graph),
+    }
+
+
 def check_graph_name(name: str) -> str:
     if not GRAPH_NAME.fullmatch(name):
         raise ValueError(f"not a plain graph name: {name!r} (expected e.g. 'fabric.products')")
@@ -91,6 +97,7 @@ def _indent(block: str) -> str:
 
 
 def compose_single(name: str, graph: str) -> LiteralString:
+    # The loader is the one place that casts file text; this adds only a checked graph name.
     return cast(LiteralString, f"USE {check_graph_name(graph)}\n{text(name)}")
 
 
@@ -160,54 +167,46 @@ class DirectFederation:
     async def ping(self, shard: Shard) -> None:
         target = self.shards.targets[shard]
         driver = self.shards.drivers[shard]
-        await _ping(driver, target.database, query("health"), shard, self.timeout_s)
+        await _ping(driver, target.database, text("health"), shard, self.timeout_s)
 
     async def close(self) -> None:
         await self.shards.close()
 
 
 class FabricFederation:
-    def __init__(self, settings: Settings, shards_graphs: dict[Shard, str]) -> None:
+    def __init__(self, settings: Settings, graphs: dict[Shard, str]) -> None:
         if not settings.fabric_uri:
             raise ValueError("federation=fabric needs FABRIC_GQL_FABRIC_URI")
-        self.graphs = {shard: check_graph_name(g) for shard, g in shards_graphs.items()}
+        self.graphs = {shard: check_graph_name(g) for shard, g in graphs.items()}
         self.database = settings.fabric_database
         self.timeout_s = settings.shard_connect_timeout_s
         self.driver = AsyncGraphDatabase.driver(
             settings.fabric_uri,
-            auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+            auth=auth(settings),
+            notifications_min_severity="OFF",
             connection_timeout=self.timeout_s,
             max_transaction_retry_time=self.timeout_s,
         )
         self.sent: Counter[str] = Counter()
 
-    async def _run(
-        self, where: str, tag: str, text_: LiteralString, params: dict[str, Any]
+    async def _read(
+        self, where: str, name: str, composed: LiteralString, params: dict[str, Any]
     ) -> Rows:
-        @neo4j.unit_of_work(metadata={"app": "fabric-gql", "query": tag})
-        async def work(tx: neo4j.AsyncManagedTransaction) -> Rows:
-            result = await tx.run(text_, params)
-            return [record.data() async for record in result]
-
-        self.sent[tag] += 1
-        try:
-            async with self.driver.session(database=self.database) as session:
-                return await session.execute_read(work)
-        except Exception as exc:
-            raise translate_driver_error(exc, where) from exc
+        self.sent[name] += 1
+        return await run_managed(self.driver, self.database, where, name, composed, params)
 
     async def read(self, shard: Shard, name: str, **params: Any) -> Rows:
         composed = compose_single(name, self.graphs[shard])
-        return await self._run(shard.value, name, composed, params)
+        return await self._read(shard.value, name, composed, params)
 
     async def read_across(self, read: CrossShardRead, **params: Any) -> Rows:
         # One query over both graphs: a failure cannot be pinned on one shard from here.
         composed = compose_cross(read, self.graphs)
-        tag = f"{read.first.name}+{read.then.name}"
-        return [record["row"] for record in await self._run("fabric", tag, composed, params)]
+        name = f"{read.first.name}+{read.then.name}"
+        return [record["row"] for record in await self._read("fabric", name, composed, params)]
 
     async def ping(self, shard: Shard) -> None:
-        health = Query(compose_single("health", self.graphs[shard]))
+        health = compose_single("health", self.graphs[shard])
         await _ping(self.driver, self.database, health, shard, self.timeout_s)
 
     async def close(self) -> None:
@@ -215,33 +214,23 @@ class FabricFederation:
 
 
 async def _ping(
-    driver: neo4j.AsyncDriver, database: str, health: Query, shard: Shard, timeout_s: float
-) -> None:
-    """One attempt, no retries: a health check reports, it does not wait for recovery."""
-
-    async def attempt() -> None:
-        async with driver.session(database=database) as session:
-            result = await session.run(health)
-            await result.consume()
-
+    driver: neo4j.AsyncDriver, database: str, health: LiteralString, shard: Shard,
+    timeout_s: float,
+) -> None:  # fmt: skip
+    """One auto-commit attempt, no retries: a health check reports, it does not wait for
+    recovery."""
     try:
-        await asyncio.wait_for(attempt(), timeout_s)
+        await asyncio.wait_for(
+            run_autocommit(driver, database, shard.value, "health", health, {}), timeout_s
+        )
     except TimeoutError as exc:
         raise ShardUnavailable(shard.value, "no answer in time") from exc
-    except Exception as exc:
-        raise translate_driver_error(exc, shard.value) from exc
 
 
 def create_federation(settings: Settings, shards: AsyncShards | None = None) -> Federation:
     """Direct mode reads through `shards` when given (the app shares them with its jobs)."""
-    if settings.federation is Mode.FABRIC:
-        return FabricFederation(
-            settings,
-            {
-                Shard.PRODUCTS: settings.fabric_products_graph,
-                Shard.TRANSACTIONS: settings.fabric_transactions_graph,
-            },
-        )
+    if settings.federation is FederationMode.FABRIC:
+        return FabricFederation(settings, fabric_graphs(settings))
     if shards is None:
         shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
     return DirectFederation(shards, settings.shard_connect_timeout_s)

@@ -10,8 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import LiteralString, cast
 
-from neo4j import Query
-
 QUERY_DIR = Path(__file__).parent / "queries"
 
 
@@ -28,11 +26,6 @@ def text(name: str) -> LiteralString:
         return all_queries()[name]
     except KeyError:
         raise KeyError(f"no Cypher query named {name!r} in {QUERY_DIR}") from None
-
-
-def query(name: str, timeout: float | None = None) -> Query:
-    """The named query, tagged with its name so the server's query log says who sent it."""
-    return Query(text(name), metadata={"app": "fabric-gql", "query": name}, timeout=timeout)
 
 
 def statements(name: str) -> list[LiteralString]:

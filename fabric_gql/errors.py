@@ -11,38 +11,54 @@
                                        NOT_AN_IMAGE, CORRUPT_IMAGE, IMAGE_TOO_LARGE (see
                                        embedding.errors)
 
-Driver errors map by class (see DRIVER_ERRORS); anything else is a bug and stays unmasked here,
-to be masked (and logged) at the GraphQL boundary.
+`message` is what a client may read; `detail` (the driver's words: addresses, Cypher, server
+codes) is for the log only, and `str()` of an error shows both, for the command line.
+
+`driver_errors(where)` is the one translation of driver errors, by class (see DRIVER_ERRORS,
+first match wins). A driver error that means the client itself was misused
+(`ResultNotSingleError`, `ConfigurationError`, a transaction used after it closed, ...) is a
+bug: it passes through unchanged, to be masked as INTERNAL_SERVER_ERROR and logged at the
+GraphQL boundary.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import neo4j.exceptions as nx
+
+# The code of everything the boundary masks.
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 class FabricGqlError(Exception):
-    code = "INTERNAL"
+    code = INTERNAL_SERVER_ERROR
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.detail})" if self.detail else self.message
 
 
 class ShardUnavailable(FabricGqlError):
     code = "SHARD_UNAVAILABLE"
 
     def __init__(self, shard: str, detail: str = "") -> None:
-        super().__init__(f"the {shard} shard is unavailable" + (f": {detail}" if detail else ""))
+        super().__init__(f"the {shard} shard is unavailable", detail)
         self.shard = shard
 
 
 class ShardQueryFailed(FabricGqlError):
     code = "SHARD_QUERY_FAILED"
 
-    def __init__(self, shard: str, detail: str = "") -> None:
-        super().__init__(f"the {shard} shard could not answer the query")
+    def __init__(self, shard: str, detail: str = "", query: str | None = None) -> None:
+        super().__init__(f"the {shard} shard could not answer the query", detail)
         self.shard = shard
-        self.detail = detail
+        self.query = query
 
 
 class InvalidArgument(FabricGqlError):
@@ -71,22 +87,48 @@ class ImageRejected(FabricGqlError):
         self.code = code
 
 
-# Driver exception class -> our class. Order matters: the first isinstance match wins.
-DRIVER_ERRORS: tuple[tuple[type[Exception], type[FabricGqlError]], ...] = (
-    (nx.ServiceUnavailable, ShardUnavailable),
+# Driver exception class -> our class, or None for a bug (passes through). First match wins, so
+# subclasses come before their bases.
+Translation = type[ShardUnavailable] | type[ShardQueryFailed] | None
+DRIVER_ERRORS: tuple[tuple[type[Exception], Translation], ...] = (
+    # Nobody answered, or the answer cannot be trusted to come: the shard is unavailable.
+    (nx.ServiceUnavailable, ShardUnavailable),  # with Read/Write/Routing…, IncompleteCommit
     (nx.SessionExpired, ShardUnavailable),
-    (nx.AuthError, ShardUnavailable),
+    (nx.ConnectionPoolError, ShardUnavailable),  # no connection free in time
+    (nx.UnsupportedServerProduct, ShardUnavailable),  # the address is not a Neo4j server
+    (nx.AuthError, ShardUnavailable),  # the shard refuses our credentials (TokenExpired too)
+    (nx.TransientError, ShardUnavailable),  # still failing after the driver's retries
     (OSError, ShardUnavailable),
-    (nx.Neo4jError, ShardQueryFailed),
-    (nx.DriverError, ShardUnavailable),
+    # The shard answered with an error about the query: ours to fix, shown as its own code.
+    (nx.Neo4jError, ShardQueryFailed),  # ClientError (syntax, types, constraints), DatabaseError
+    # The client was misused: a bug.
+    (nx.DriverError, None),
 )
 
 
-def translate_driver_error(exc: BaseException, shard: str) -> BaseException:
-    """The project error for a driver error; anything else is returned unchanged."""
+def translated(exc: BaseException, where: str, query: str | None = None) -> BaseException:
+    """The project error for a driver error; anything else (a bug) is returned unchanged."""
     if isinstance(exc, FabricGqlError):
         return exc
     for driver_class, ours in DRIVER_ERRORS:
         if isinstance(exc, driver_class):
-            return ours(shard, f"{type(exc).__name__}: {exc}")
+            if ours is None:
+                return exc
+            detail = f"{type(exc).__name__}: {exc}"
+            if ours is ShardQueryFailed:
+                return ShardQueryFailed(where, detail, query)
+            return ShardUnavailable(where, detail)
     return exc
+
+
+@contextmanager
+def driver_errors(where: str, query: str | None = None) -> Iterator[None]:
+    """Driver errors raised inside the block leave it as the project's errors (`where` names
+    the shard, or `fabric`; `query` the named query). Works around sync and async code alike."""
+    try:
+        yield
+    except Exception as exc:
+        ours = translated(exc, where, query)
+        if ours is exc:
+            raise
+        raise ours from exc

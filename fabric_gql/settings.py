@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class Federation(StrEnum):
+class FederationMode(StrEnum):
     DIRECT = "direct"
     FABRIC = "fabric"
 
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     neo4j_pagecache: str = "2g"
     neo4j_start_timeout_s: float = 180.0
 
-    federation: Federation = Federation.DIRECT
+    federation: FederationMode = FederationMode.DIRECT
     fabric_uri: str | None = None
     fabric_database: str = "fabric"
     fabric_products_graph: str = "fabric.products"

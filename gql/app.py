@@ -36,10 +36,10 @@ from cypher.federation import Federation, create_federation
 from cypher.shards import AsyncShards, Shard
 from fabric_gql.errors import ShardUnavailable
 from fabric_gql.settings import Settings, get_settings
+from gql.api import build_schema
 from gql.background import Background
 from gql.context import Context
-from gql.error_codes import shaped
-from gql.schema import build_schema
+from gql.errors import shape_all
 
 PRODUCT_CODE = re.compile(r"[0-9]{10}")
 MAX_BODY = 1_000_000  # bytes of one GraphQL request; documents are small
@@ -88,11 +88,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         # A document that fails to parse never reaches the schema's extensions.
-        if result.errors:
-            result.errors = [
-                error if error.extensions and "code" in error.extensions else shaped(error)
-                for error in result.errors
-            ]
+        result.errors = shape_all(result.errors)
         return await super().process_result(request, result)
 
 

@@ -15,15 +15,14 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any, TypeVar
 
-import neo4j
 from tqdm import tqdm
 
-from cypher.loader import statements, text
-from cypher.shards import Shard, SyncShards
+from cypher.shards import Shard, SyncShards, Tx
 from fabric_gql.settings import Settings
 from hm import reader
 from hm.reader import BadRows
@@ -103,21 +102,14 @@ class _Failed:
 
 
 def create_schema(shards: SyncShards) -> None:
-    for shard, name in (
-        (Shard.TRANSACTIONS, "schema_transactions"),
-        (Shard.PRODUCTS, "schema_products"),
-    ):
-        with shards.session(shard) as session:
-            for statement in statements(name):
-                session.run(statement).consume()
+    shards.autocommit(Shard.TRANSACTIONS, "schema_transactions")
+    shards.autocommit(Shard.PRODUCTS, "schema_products")
 
 
 def wipe(shards: SyncShards) -> None:
     """Delete every node and relationship on both shards (schema stays). For tests and benches."""
     for shard in Shard:
-        with shards.session(shard) as session:
-            for statement in statements("wipe"):
-                session.run(statement).consume()
+        shards.autocommit(shard, "wipe")
 
 
 def _article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +205,11 @@ def _categories(params: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return out
 
 
+def _write_articles(tx: Tx, params: list[dict[str, Any]], categories: dict[str, Any]) -> None:
+    tx.run("load_categories", **categories)
+    tx.run("load_articles", rows=params)
+
+
 def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
     started = time.perf_counter()
     n = 0
@@ -221,15 +218,15 @@ def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size
         params = [_article_params(root, row) for row in batch]
         return params, _categories(params)
 
-    def write(tx: neo4j.ManagedTransaction, params: list[Any], categories: dict[str, Any]) -> None:
-        tx.run(text("load_categories"), categories).consume()
-        tx.run(text("load_articles"), rows=params).consume()
 
     batches = map(build, batched(reader.read_articles(root, report.bad), batch_size))
     with tqdm(desc="articles", unit=" rows", leave=False) as bar:
         for params, categories in prefetched(batches):
-            with shards.session(Shard.TRANSACTIONS) as session:
-                session.execute_write(write, params, categories)
+            shards.unit(
+                Shard.TRANSACTIONS,
+                "load_categories+load_articles",
+                partial(_write_articles, params=params, categories=categories),
+            )
             stubs = [{"code": p["code"], "hasImage": p["props"]["hasImage"]} for p in params]
             shards.write(Shard.PRODUCTS, "load_product_stubs", rows=stubs)
             n += len(params)
@@ -266,13 +263,12 @@ def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_siz
     started = time.perf_counter()
     n = 0
 
-    def write(tx: neo4j.ManagedTransaction, columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
-        created = tx.run(text("load_purchases"), columns).single(strict=True)["created"]
+    def write(tx: Tx, columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+        created = tx.run("load_purchases", **columns)[0]["created"]
         unknown = []
         if created < len(columns["lines"]):
-            unknown = [r.data() for r in tx.run(text("load_purchases_unknown"), columns)]
-        last = columns["lines"][-1]
-        tx.run(text("load_state_set"), key=key, line=last, file=path.name).consume()
+            unknown = tx.run("load_purchases_unknown", **columns)
+        tx.run("load_state_set", key=key, line=columns["lines"][-1], file=path.name)
         return unknown
 
     with tqdm(desc="transactions", unit=" rows", leave=False) as bar:
@@ -281,8 +277,8 @@ def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_siz
             rows = itertools.dropwhile(lambda r: r["line"] <= done, rows)
             bar.set_postfix_str(f"skipping {done:,} rows loaded before")
         for columns in prefetched(map(_purchase_columns, batched(rows, batch_size))):
-            with shards.session(Shard.TRANSACTIONS) as session:
-                unknown = session.execute_write(write, columns)
+            unit = partial(write, columns=columns)
+            unknown = shards.unit(Shard.TRANSACTIONS, "load_purchases+load_state_set", unit)
             for row in unknown:
                 kind = "unknown customer" if row["unknownCustomer"] else "unknown article"
                 if row["unknownCustomer"] and row["unknownArticle"]:

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from cypher.loader import query
 from cypher.shards import Shard, SyncShards
 from embedding.knn import TopK, grouped_topk, topk
 from jobs.runner import Progress, Work
@@ -122,8 +121,7 @@ def knn_work() -> Work:
         cutoff = float(params.get("similarityCutoff", 0.0))
         method = KnnMethod(params.get("method", KnnMethod.EXACT))
         # Whatever a failed run left half-written goes first, so versions never collide.
-        with shards.session(Shard.PRODUCTS) as session:
-            session.run(query("similarity_prune")).consume()
+        shards.autocommit(Shard.PRODUCTS, "similarity_prune")
         current = shards.read(Shard.PRODUCTS, "similarity_state")[0]["version"]
         version = int(current) + 1
 
@@ -163,8 +161,7 @@ def knn_work() -> Work:
             cutoff=cutoff, computedAt=computed_at, products=n,
         )  # fmt: skip
         time.sleep(PRUNE_GRACE_S)
-        with shards.session(Shard.PRODUCTS) as session:
-            session.run(query("similarity_prune")).consume()
+        shards.autocommit(Shard.PRODUCTS, "similarity_prune")
         return (
             f"version {version}: top-{k} neighbours of {n} products by {method.value} in "
             f"{seconds:.1f} s, and within {len(set(groups[in_department].tolist()))} departments"

@@ -9,7 +9,7 @@ from pathlib import Path
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
-from neo4j_local.process import Shard, exited
+from neo4j_local.process import LocalServer, exited
 
 POLL_S = 0.25
 
@@ -18,11 +18,11 @@ class StartError(RuntimeError):
     pass
 
 
-def connect(shard: Shard, user: str, password: str) -> Driver:
+def connect(shard: LocalServer, user: str, password: str) -> Driver:
     return GraphDatabase.driver(shard.bolt, auth=(user, password), connection_timeout=2.0)
 
 
-def answers(driver: Driver, shard: Shard) -> bool:
+def answers(driver: Driver, shard: LocalServer) -> bool:
     """One auto-commit query, without the driver's retries (callers poll). Refused credentials
     raise StartError: waiting longer cannot fix them."""
     try:
@@ -40,12 +40,12 @@ def answers(driver: Driver, shard: Shard) -> bool:
 
 
 def wait_until_answering(
-    pending: Mapping[Shard, int],
+    pending: Mapping[LocalServer, int],
     *,
     user: str,
     password: str,
     deadline: float,
-    on_ready: Callable[[Shard, int], None],
+    on_ready: Callable[[LocalServer, int], None],
 ) -> None:
     """Polls each launched server (shard -> pid) until it answers; StartError names the log of a
     server that exits or runs past the monotonic deadline."""

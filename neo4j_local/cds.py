@@ -18,7 +18,7 @@ from pathlib import Path
 from neo4j_local import build
 from neo4j_local.bolt import StartError, wait_until_answering
 from neo4j_local.filelock import locked
-from neo4j_local.process import Shard, free_port, launch, terminate
+from neo4j_local.process import LocalServer, free_port, launch, terminate
 
 ARCHIVES = build.TARGET / "cds"
 SCRATCH = build.TARGET / "cds-recording"
@@ -26,12 +26,12 @@ RECORD_TIMEOUT_S = 300.0
 SCRATCH_PASSWORD = "class-data-recording"  # guards a throwaway store on 127.0.0.1 for seconds
 
 
-def flags(shard: Shard) -> list[str]:
+def flags(shard: LocalServer) -> list[str]:
     archive = _archive(_with_gds(shard))
     return [f"-XX:SharedArchiveFile={archive}"] if archive.exists() else []
 
 
-def ensure_archives(shards: Iterable[Shard]) -> None:
+def ensure_archives(shards: Iterable[LocalServer]) -> None:
     with locked(build.TARGET / ".build.lock"):
         kinds = {_with_gds(s) for s in shards}
         stale = sorted(k for k in kinds if _is_stale(k))
@@ -40,7 +40,7 @@ def ensure_archives(shards: Iterable[Shard]) -> None:
             _record(stale)
 
 
-def _with_gds(shard: Shard) -> bool:
+def _with_gds(shard: LocalServer) -> bool:
     # Mirrors launch(): without a built GDS plugin the products shard runs the plain classpath.
     return shard.gds and build.gds_available()
 
@@ -59,13 +59,13 @@ def _is_stale(gds: bool) -> bool:
 
 def _record(kinds: list[bool]) -> None:
     ARCHIVES.mkdir(parents=True, exist_ok=True)
-    runs: dict[Shard, int] = {}
+    runs: dict[LocalServer, int] = {}
     for gds in kinds:
         name = _archive(gds).stem
         home = SCRATCH / name
         shutil.rmtree(home, ignore_errors=True)
         port = free_port()
-        shard = Shard(name, port, home, f"bolt://127.0.0.1:{port}", "neo4j", gds=gds)
+        shard = LocalServer(name, port, home, f"bolt://127.0.0.1:{port}", "neo4j", gds=gds)
         partial = _partial(gds)
         partial.unlink(missing_ok=True)
         runs[shard] = launch(

@@ -34,7 +34,7 @@ _children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass(frozen=True)
-class Shard:
+class LocalServer:
     name: str
     port: int
     home: Path
@@ -55,7 +55,7 @@ class Shard:
         return self.home / "logs" / "debug.log"
 
 
-def running_pid(shard: Shard) -> int | None:
+def running_pid(shard: LocalServer) -> int | None:
     """The pid of this shard's live launcher, or None; clears a pid file left by a dead one."""
     try:
         pid = int(shard.pid_file.read_text().strip())
@@ -87,7 +87,7 @@ def free_port() -> int:
 
 
 def launch(
-    shard: Shard,
+    shard: LocalServer,
     *,
     user: str,
     password: str,
@@ -170,7 +170,7 @@ def _exists(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _is_launcher(pid: int, shard: Shard) -> bool:
+def _is_launcher(pid: int, shard: LocalServer) -> bool:
     """Guards against pid reuse: the pid must still be our launcher, serving this shard's folder."""
     if exited(pid):
         return False

@@ -13,15 +13,15 @@ from fabric_gql.settings import Settings
 from neo4j_local import build, cds
 from neo4j_local.bolt import StartError, answers, connect, wait_until_answering
 from neo4j_local.filelock import locked
-from neo4j_local.process import Shard, launch, port_in_use, running_pid, terminate
+from neo4j_local.process import LocalServer, launch, port_in_use, running_pid, terminate
 
 STOP_TIMEOUT_S = 120.0  # a clean shutdown checkpoints the stores; big stores need a while
 
 
-def shards(settings: Settings) -> list[Shard]:
+def shards(settings: Settings) -> list[LocalServer]:
     root = settings.neo4j_dir
     return [
-        Shard(
+        LocalServer(
             "products",
             settings.products_port,
             root / "products",
@@ -29,7 +29,7 @@ def shards(settings: Settings) -> list[Shard]:
             settings.products_database,
             gds=True,  # the GDS KNN method runs where the embeddings live
         ),
-        Shard(
+        LocalServer(
             "transactions",
             settings.transactions_port,
             root / "transactions",
@@ -88,8 +88,8 @@ def status(settings: Settings) -> int:
 
 def _start(settings: Settings) -> None:
     user, password = settings.neo4j_user, settings.neo4j_password.get_secret_value()
-    pending: dict[Shard, int] = {}
-    to_launch: list[Shard] = []
+    pending: dict[LocalServer, int] = {}
+    to_launch: list[LocalServer] = []
     for shard in shards(settings):
         pid = running_pid(shard)
         if pid is None:
@@ -124,7 +124,7 @@ def _start(settings: Settings) -> None:
     ]
     pending.update(zip(to_launch, launched, strict=True))
 
-    def report(shard: Shard, pid: int) -> None:
+    def report(shard: LocalServer, pid: int) -> None:
         took = time.monotonic() - began
         print(f"{shard.name}: answering on {shard.bolt} (pid {pid}, {took:.1f} s)")
 

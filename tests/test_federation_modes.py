@@ -17,8 +17,7 @@ from starlette.testclient import TestClient
 
 from cypher.federation import SIMILAR, DirectFederation, FabricFederation, Federation
 from cypher.shards import AsyncShards, Shard, SyncShards
-from fabric_gql.settings import Federation as Mode
-from fabric_gql.settings import Settings
+from fabric_gql.settings import FederationMode, Settings
 from gql.app import create_app
 from gql.loaders import Loaders, SimilarArgs
 
@@ -123,7 +122,7 @@ def test_the_api_in_fabric_mode_answers_like_direct_mode(
         score rank product { code name productType { name } department { name } } } }"""
     code = catalogue.with_image[3]
     fabric_settings = one_server.model_copy(
-        update={"federation": Mode.FABRIC, "dataset_dir": api_settings.dataset_dir}
+        update={"federation": FederationMode.FABRIC, "dataset_dir": api_settings.dataset_dir}
     )
     with (
         TestClient(create_app(fabric_settings)) as fabric,

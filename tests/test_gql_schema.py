@@ -9,9 +9,9 @@ from strawberry.dataloader import DataLoader
 from cypher.federation import DirectFederation
 from cypher.shards import AsyncShards
 from fabric_gql.settings import Settings
+from gql.api import build_schema
 from gql.context import Context
 from gql.loaders import Loaders, SimilarArgs
-from gql.schema import build_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "gql" / "schema.graphql"
 
@@ -19,7 +19,7 @@ SCHEMA_FILE = Path(__file__).resolve().parent.parent / "gql" / "schema.graphql"
 def test_committed_schema_equals_live_schema(settings: Settings) -> None:
     live = build_schema(settings).as_str() + "\n"
     assert SCHEMA_FILE.read_text() == live, (
-        "gql/schema.graphql is stale: run `.venv/bin/python -m gql.schema > gql/schema.graphql`"
+        "gql/schema.graphql is stale: run `.venv/bin/python -m gql.api > gql/schema.graphql`"
     )
 
 

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from fabric_gql.settings import Settings
 from neo4j_local import build, server
-from neo4j_local.process import Shard, port_in_use, running_pid
+from neo4j_local.process import LocalServer, port_in_use, running_pid
 
 
 def _free_port() -> int:
@@ -25,7 +25,7 @@ def _free_port() -> int:
         return port
 
 
-def _driver(shard: Shard, settings: Settings) -> Driver:
+def _driver(shard: LocalServer, settings: Settings) -> Driver:
     auth = (settings.neo4j_user, settings.neo4j_password.get_secret_value())
     return GraphDatabase.driver(shard.bolt, auth=auth)
 

@@ -1,10 +1,20 @@
-"""The whole API surface: every root field and the resolver behind it."""
+"""The whole API surface: every root field and the resolver behind it, assembled into the schema.
+
+This module sits above the types (`gql.schema`) and resolvers (`gql.resolvers`) it puts together.
+`python -m gql.api` prints the SDL committed as gql/schema.graphql.
+"""
 
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.types.execution import ExecutionContext
 
+from fabric_gql.settings import Settings
 from gql.auth import BearerToken
+from gql.errors import ErrorCodes, log_error
 from gql.resolvers.cancel_job import cancel_job
 from gql.resolvers.department import department
 from gql.resolvers.departments import departments
@@ -88,3 +98,37 @@ class Subscription:
         resolver=job_progress,
         description="The job now, then each change until it finishes (graphql-transport-ws).",
     )
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            log_error(error)
+
+
+def build_schema(settings: Settings) -> Schema:
+    size = settings.graphql_cache_size
+    # One rule class for the schema's life: the validation cache keys on the rule classes, and
+    # QueryDepthLimiter would make a new class per request (a miss every time).
+    depth_rule = create_validator(settings.graphql_max_depth, None)
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            # Parsing and validating a document cost more than a local Cypher round trip;
+            # clients send the same few documents, so both are cached (LRU, bounded).
+            lambda: ParserCache(maxsize=size),
+            lambda: ValidationCache(maxsize=size),
+            lambda: AddValidationRules([depth_rule]),
+            ErrorCodes,
+        ],
+    )
+
+
+if __name__ == "__main__":
+    from fabric_gql.settings import get_settings
+
+    print(build_schema(get_settings()).as_str())

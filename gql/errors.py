@@ -5,6 +5,10 @@
   a variable that does not fit its type: BAD_USER_INPUT.
 - Anything else is a bug: logged with its traceback, sent as "Internal server error" with
   INTERNAL_SERVER_ERROR, and nothing of the cause (no Cypher, no stack trace) reaches the client.
+
+`shaped` is the one function that gives an error its outgoing form; `log_error` the one that
+decides what the server log keeps of it (every masked error and every shard error, with the
+detail the client does not get).
 """
 
 from __future__ import annotations
@@ -13,19 +17,27 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionContext
 
-from fabric_gql.errors import FabricGqlError, ShardUnavailable
+from fabric_gql.errors import (
+    INTERNAL_SERVER_ERROR,
+    FabricGqlError,
+    ShardQueryFailed,
+    ShardUnavailable,
+)
 
 log = logging.getLogger("fabric_gql.graphql")
 
-INTERNAL = "INTERNAL_SERVER_ERROR"
+
+def is_shaped(error: GraphQLError) -> bool:
+    return error.original_error is None and bool(error.extensions) and "code" in error.extensions
 
 
 def shaped(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it; an error already shaped is returned as it is."""
+    if is_shaped(error):
+        return error
     original = error.original_error
     extensions: dict[str, Any]
     if isinstance(original, FabricGqlError):
@@ -41,7 +53,7 @@ def shaped(error: GraphQLError) -> GraphQLError:
         # graphql-core wraps a variable that does not coerce to its type.
         message, extensions = error.message, {"code": "BAD_USER_INPUT"}
     else:
-        message, extensions = "Internal server error", {"code": INTERNAL}
+        message, extensions = "Internal server error", {"code": INTERNAL_SERVER_ERROR}
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -53,16 +65,27 @@ def shaped(error: GraphQLError) -> GraphQLError:
     )
 
 
+def shape_all(errors: list[GraphQLError] | None) -> list[GraphQLError] | None:
+    return None if errors is None else [shaped(error) for error in errors]
+
+
+def log_error(error: GraphQLError) -> None:
+    """What the client does not see goes to the log: the cause of every masked error and the
+    driver's detail of every shard error. Expected client errors are the client's business."""
+    original = error.original_error
+    if isinstance(original, ShardUnavailable):
+        log.warning("%s at %s: %s", original.message, error.path, original.detail)
+    elif isinstance(original, ShardQueryFailed):
+        log.error(
+            "%s at %s (query %s): %s", original.message, error.path, original.query, original.detail
+        )
+    elif original is not None and not isinstance(original, FabricGqlError | GraphQLError):
+        log.error("unexpected error at %s", error.path, exc_info=original)
+
+
 def _shape_result(result: Any) -> None:
-    errors = getattr(result, "errors", None)
-    if result is not None and errors:
-        # Each error is shaped once: a shaped error has its code and no original.
-        result.errors = [
-            error
-            if error.original_error is None and error.extensions and "code" in error.extensions
-            else shaped(error)
-            for error in errors
-        ]
+    if result is not None and getattr(result, "errors", None):
+        result.errors = shape_all(result.errors)
 
 
 class ErrorCodes(SchemaExtension):
@@ -74,17 +97,3 @@ class ErrorCodes(SchemaExtension):
         # Results sent over a WebSocket (subscriptions) leave before on_operation ends.
         _shape_result(result)
         yield
-
-
-class Schema(strawberry.Schema):
-    """Logs what the boundary masks; expected errors are the client's business, not the log's."""
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        for error in errors:
-            original = error.original_error
-            if isinstance(original, ShardUnavailable):
-                log.warning("%s (at %s)", original.message, error.path)
-            elif original is not None and not isinstance(original, FabricGqlError | GraphQLError):
-                log.error("unexpected error at %s", error.path, exc_info=original)

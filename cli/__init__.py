@@ -1,0 +1,1 @@
+"""The `fabric-gql` command line: one subcommand per task (`cli.main`)."""
