@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fabric_gql.errors import InvalidArgument
-
-CODE_WIDTH = 10
+from hm.reader import pad_id
 
 
 def in_range(name: str, value: int | None, low: int, high: int, default: int) -> int:
@@ -19,4 +18,4 @@ def in_range(name: str, value: int | None, low: int, high: int, default: int) ->
 def product_code(code: str) -> str:
     """'108775015' -> '0108775015': ids read as numbers lose their leading zero."""
     code = code.strip()
-    return code.zfill(CODE_WIDTH) if code.isdigit() and len(code) < CODE_WIDTH else code
+    return pad_id(code) if code.isdigit() else code

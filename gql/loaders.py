@@ -1,36 +1,80 @@
 """Per-request DataLoaders, one per relationship. Each batch is one named query and each
-returns its results in key order, so a list of N products costs one query per relationship."""
+returns its results in key order, so a list of N products costs one query per relationship.
+
+The rows a schema type is made from are typed here, beside the reads that bring them: each
+TypedDict is the shape of a Cypher map projection (a missing property is there as null)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
-from cypher.federation import SIMILAR, Federation
-from cypher.shards import Shard
-
-Row = dict[str, Any]
+from cypher.federation import SEARCH_BY_IMAGE, SIMILAR, CrossShardRead, Federation
+from cypher.shards import Row, Shard
 
 # With sameDepartment and no SIMILAR_IN_DEPARTMENT edges yet, all of a source's SIMILAR
 # neighbours are read (the KNN job writes K of them) and filtered; this only bounds the read.
 SAME_DEPARTMENT_CANDIDATES = 1000
+# The vector index cannot filter by model (Neo4j 5.26), so a search by image asks it for
+# SEARCH_GROWTH times more neighbours each round until topK of the model are among them, the
+# index has no more, or SEARCH_CANDIDATES_MAX were asked for: the bound on the work while few
+# vectors are of the current model (mid re-embedding with a new one).
+SEARCH_GROWTH = 4
+SEARCH_CANDIDATES_MAX = 10_000
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 T = TypeVar("T")
 
 
+class ProductRow(TypedDict):
+    """`p {.code, .name, .productCode, .description, .hasImage}` (transactions shard)."""
+
+    code: str
+    name: str | None
+    productCode: str | None
+    description: str | None
+    hasImage: bool | None
+
+
+class NumberedRow(TypedDict):
+    """`d {.number, .name}`: a department or a product type."""
+
+    number: int
+    name: str | None
+
+
+class NeighbourRow(TypedDict):
+    """One row of a read ending in `similar_details`: a neighbour of `source` (null for a
+    search by image) with its product, department and type."""
+
+    source: str | None
+    code: str
+    score: float
+    product: ProductRow
+    department: NumberedRow | None
+    productType: NumberedRow | None
+
+
+class SearchRow(NeighbourRow):
+    exhausted: bool  # the vector index had no more vectors to give
+
+
+class SimilarityRow(NeighbourRow):
+    rank: int  # 1-based, in its list
+
+
 def _keyed(
-    federation: Federation, shard: Shard, name: str, default: V, **params: Any
-) -> Callable[[list[K]], Awaitable[list[V]]]:
+    federation: Federation, shard: Shard, name: str, default: Any, **params: Any
+) -> Callable[[list[Any]], Awaitable[list[Any]]]:
     """A batch function for a query taking `$keys` and returning `key, value` rows."""
 
-    async def load(keys: list[K]) -> list[V]:
+    async def load(keys: list[Any]) -> list[Any]:
         rows = await federation.read(shard, name, keys=keys, **params)
         found = {row["key"]: row["value"] for row in rows}
         return [found.get(key, default) for key in keys]
@@ -65,76 +109,108 @@ class SimilarArgs:
 
 
 class Loaders:
+    """Each loader's type names its key and the shape of its query's `value` column."""
+
     def __init__(self, federation: Federation) -> None:
         self.federation = federation
         t, p = Shard.TRANSACTIONS, Shard.PRODUCTS
 
-        def one(shard: Shard, name: str) -> DataLoader[Any, Row | None]:
+        def one(shard: Shard, name: str) -> DataLoader[Any, Any]:
             return DataLoader(_keyed(federation, shard, name, None))
 
         def count(name: str) -> DataLoader[Any, int]:
             return DataLoader(_keyed(federation, t, name, 0))
 
-        self.product = one(t, "product_by_code")
-        self.department = one(t, "department_by_number")
-        self.department_section = one(t, "department_sections")
+        self.product: DataLoader[str, ProductRow | None] = one(t, "product_by_code")
+        self.department: DataLoader[int, NumberedRow | None] = one(t, "department_by_number")
+        self.department_section: DataLoader[int, Row | None] = one(t, "department_sections")
         self.department_product_count = count("department_product_counts")
-        self.product_type_group = one(t, "product_type_groups")
-        self.product_department = one(t, "product_departments")
-        self.product_product_type = one(t, "product_product_types")
-        self.product_section = one(t, "product_sections")
-        self.product_index = one(t, "product_indexes")
-        self.product_index_group = one(t, "product_index_groups")
-        self.product_garment_group = one(t, "product_garment_groups")
-        self.product_graphical_appearance = one(t, "product_graphical_appearances")
-        self.product_colour = one(t, "product_colours")
-        self.product_perceived_colour_value = one(t, "product_perceived_colour_values")
-        self.product_perceived_colour_master = one(t, "product_perceived_colour_masters")
+        self.product_type_group: DataLoader[int, Row | None] = one(t, "product_type_groups")
+        self.product_department: DataLoader[str, NumberedRow | None] = one(t, "product_departments")
+        self.product_product_type: DataLoader[str, NumberedRow | None] = one(
+            t, "product_product_types"
+        )
+        self.product_section: DataLoader[str, Row | None] = one(t, "product_sections")
+        self.product_index: DataLoader[str, Row | None] = one(t, "product_indexes")
+        self.product_index_group: DataLoader[str, Row | None] = one(t, "product_index_groups")
+        self.product_garment_group: DataLoader[str, Row | None] = one(t, "product_garment_groups")
+        self.product_graphical_appearance: DataLoader[str, Row | None] = one(
+            t, "product_graphical_appearances"
+        )
+        self.product_colour: DataLoader[str, Row | None] = one(t, "product_colours")
+        self.product_perceived_colour_value: DataLoader[str, Row | None] = one(
+            t, "product_perceived_colour_values"
+        )
+        self.product_perceived_colour_master: DataLoader[str, Row | None] = one(
+            t, "product_perceived_colour_masters"
+        )
         self.product_purchase_count = count("product_purchase_counts")
-        self.product_embedding = one(p, "product_embeddings")
-        self._also_bought: dict[int, DataLoader[str, list[Row]]] = {}
-        self._similar: dict[SimilarArgs, DataLoader[str, list[Row]]] = {}
+        self.product_embedding: DataLoader[str, Row | None] = one(p, "product_embeddings")
+        self._also_bought: dict[int, DataLoader[str, list[ProductRow]]] = {}
+        self._similar: dict[SimilarArgs, DataLoader[str, list[SimilarityRow]]] = {}
 
-    def also_bought(self, first: int) -> DataLoader[str, list[Row]]:
+    def also_bought(self, first: int) -> DataLoader[str, list[ProductRow]]:
         if first not in self._also_bought:
-            empty: list[Row] = []
             load = _keyed(
-                self.federation, Shard.TRANSACTIONS, "product_also_bought", empty, first=first
+                self.federation, Shard.TRANSACTIONS, "product_also_bought", [], first=first
             )
             self._also_bought[first] = DataLoader(load)
         return self._also_bought[first]
 
-    def similar(self, args: SimilarArgs) -> DataLoader[str, list[Row]]:
-        """Neighbours of each code: `{code, score, rank, product, department, productType}`."""
+    def similar(self, args: SimilarArgs) -> DataLoader[str, list[SimilarityRow]]:
+        """The ranked neighbours of each code."""
         if args not in self._similar:
             self._similar[args] = DataLoader(partial(self._load_similar, args))
         return self._similar[args]
 
-    async def _load_similar(self, args: SimilarArgs, codes: list[str]) -> list[list[Row]]:
-        rows = await self.federation.read_across(
+    async def _load_similar(self, args: SimilarArgs, codes: list[str]) -> list[list[SimilarityRow]]:
+        rows = await self._neighbours(
             SIMILAR,
             codes=codes,
             limit=SAME_DEPARTMENT_CANDIDATES if args.same_department else args.top_k,
             sameDepartment=args.same_department,
             minScore=args.min_score,
         )
-        self.prime_details(rows)
-        by_source: dict[str, list[Row]] = defaultdict(list)
+        by_source: dict[str | None, list[NeighbourRow]] = defaultdict(list)
         for row in rows:
             by_source[row["source"]].append(row)
-        # Both federation modes end here, so they rank the same way: score, then code.
-        return [ranked(by_source.get(code, []), args.top_k) for code in codes]
+        return [self._ranked(by_source.get(code, []), args.top_k) for code in codes]
 
-    def prime_details(self, rows: list[Row]) -> None:
-        """Rows of a read ending in `similar_details` brought each product, its type and its
-        department: later fields on these products are answered from the caches, no query."""
-        for row in rows:
+    async def search_by_image(
+        self, vector: list[float], model: str, top_k: int
+    ) -> list[SimilarityRow]:
+        """The `top_k` products nearest to `vector` among the vectors made by `model`."""
+        k = top_k
+        while True:
+            rows = cast(
+                list[SearchRow],
+                await self._neighbours(
+                    SEARCH_BY_IMAGE,
+                    k=k,
+                    topK=top_k,
+                    vector=vector,
+                    model=model,
+                    sameDepartment=False,
+                ),
+            )
+            exhausted = any(row["exhausted"] for row in rows)
+            if len(rows) >= top_k or exhausted or k >= SEARCH_CANDIDATES_MAX:
+                return self._ranked(rows, top_k)
+            # None of the model among the k nearest (which also hides whether the index has
+            # more): its vectors are rare, so the next round asks for the most at once.
+            k = min(k * SEARCH_GROWTH, SEARCH_CANDIDATES_MAX) if rows else SEARCH_CANDIDATES_MAX
+
+    async def _neighbours(self, read: CrossShardRead, **params: Any) -> list[NeighbourRow]:
+        return cast(list[NeighbourRow], await self.federation.read_across(read, **params))
+
+    def _ranked(self, rows: Sequence[NeighbourRow], top_k: int) -> list[SimilarityRow]:
+        """Where every similarity list ends, whatever read and federation mode brought it: the
+        best `top_k` by score, then code, each with its 1-based rank. Each row brought its
+        product, type and department: later fields on these products are answered from the
+        caches, no query."""
+        best = sorted(rows, key=lambda r: (-r["score"], r["code"]))[:top_k]
+        for row in best:
             self.product.prime(row["code"], row["product"])
             self.product_department.prime(row["code"], row["department"])
             self.product_product_type.prime(row["code"], row["productType"])
-
-
-def ranked(rows: list[Row], top_k: int) -> list[Row]:
-    """The best `top_k` by score, then code, each with its 1-based `rank`."""
-    best = sorted(rows, key=lambda r: (-r["score"], r["code"]))[:top_k]
-    return [{**row, "rank": rank} for rank, row in enumerate(best, start=1)]
+        return [SimilarityRow(**row, rank=rank) for rank, row in enumerate(best, start=1)]

@@ -33,6 +33,9 @@ ARTICLES = "articles.csv"
 CUSTOMERS = "customers.csv"
 TRANSACTIONS = "transactions_train.csv"
 IMAGES = "images"
+# An article_id is 10 digits with its leading zero ("0108775015"); pandas writes it without.
+ARTICLE_ID_WIDTH = 10
+PRODUCT_CODE_WIDTH = 7
 
 ARTICLE_COLUMNS = (
     "article_id", "product_code", "prod_name", "product_type_no", "product_type_name",
@@ -159,12 +162,16 @@ def read_header(root: Path, name: str) -> tuple[str, ...]:
 
 
 def image_path(root: Path, article_id: str) -> Path | None:
-    article_id = pad_id(article_id, 10)
-    path = Path(root) / IMAGES / article_id[:3] / f"{article_id}.jpg"
+    path = image_file(Path(root) / IMAGES, pad_id(article_id))
     return path if path.is_file() else None
 
 
-def pad_id(value: str, width: int) -> str:
+def image_file(images: Path, article_id: str) -> Path:
+    """Where the layout puts the photo of a (padded) article_id in the images folder."""
+    return images / article_id[:3] / f"{article_id}.jpg"
+
+
+def pad_id(value: str, width: int = ARTICLE_ID_WIDTH) -> str:
     """'108775015' -> '0108775015' (pandas drops the leading zero of the H&M ids)."""
     return value if len(value) == width else value.zfill(width)
 
@@ -197,18 +204,18 @@ def read_articles(root: Path, bad: BadRows | None = None) -> Iterator[dict[str, 
     seen: set[str] = set()
     for line, raw, header, row in _named_rows(Path(root), ARTICLES, bad):
         aid = row["article_id"]
-        if aid is None or not aid.isdigit() or len(aid) > 10:
+        if aid is None or not aid.isdigit() or len(aid) > ARTICLE_ID_WIDTH:
             bad.add("bad article_id", ARTICLES, line, _raw(header, raw))
             continue
-        aid = row["article_id"] = pad_id(aid, 10)
+        aid = row["article_id"] = pad_id(aid)
         if aid in seen:
             bad.add("duplicate article", ARTICLES, line, _raw(header, raw))
             continue
         seen.add(aid)
         code = row["product_code"]
         if code is not None:
-            if code.isdigit() and len(code) <= 7:
-                row["product_code"] = pad_id(code, 7)
+            if code.isdigit() and len(code) <= PRODUCT_CODE_WIDTH:
+                row["product_code"] = pad_id(code, PRODUCT_CODE_WIDTH)
             else:
                 bad.add("bad product_code", ARTICLES, line, _raw(header, raw))
                 row["product_code"] = None
@@ -228,7 +235,7 @@ def read_customers(root: Path, bad: BadRows | None = None) -> Iterator[dict[str,
 
 def _parse_ints(
     row: dict[str, Any],
-    columns: frozenset[str],
+    columns: Sequence[str],
     bad: BadRows,
     file: str,
     line: int,
@@ -259,6 +266,7 @@ def read_transactions(root: Path, bad: BadRows | None = None) -> Iterator[dict[s
     dates: dict[str, date] = {}
     channels = {"1": 1, "2": 2}
     isfinite = math.isfinite
+    id_width = ARTICLE_ID_WIDTH
     with (root / TRANSACTIONS).open(newline="", encoding="utf-8-sig") as f:
         reader = csv.reader(f)
         next(reader)
@@ -283,12 +291,12 @@ def read_transactions(root: Path, bad: BadRows | None = None) -> Iterator[dict[s
                 bad.add("bad price", TRANSACTIONS, line, _raw(header, raw))
                 continue
             aid = raw[i_art]
-            if len(aid) != 10 or not aid.isdigit():
+            if len(aid) != id_width or not aid.isdigit():
                 aid = aid.strip()
-                if not aid.isdigit() or len(aid) > 10:
+                if not aid.isdigit() or len(aid) > id_width:
                     bad.add("bad article_id", TRANSACTIONS, line, _raw(header, raw))
                     continue
-                aid = aid.zfill(10)
+                aid = pad_id(aid)
             cust = raw[i_cust]
             if not cust:
                 bad.add("missing customer_id", TRANSACTIONS, line, _raw(header, raw))

@@ -47,9 +47,6 @@ def embedding_config(settings: Settings) -> EmbeddingConfig:
 def embed_work(settings: Settings) -> Work:
     def work(shards: SyncShards, params: dict[str, Any], progress: Progress) -> str:
         embedder = load_embedder(embedding_config(settings))
-        dataset = settings.dataset_dir
-        if dataset is None:
-            raise RuntimeError("no dataset folder configured (FABRIC_GQL_DATASET_DIR)")
         rows = shards.read(
             Shard.PRODUCTS,
             "embed_candidates",
@@ -60,7 +57,7 @@ def embed_work(settings: Settings) -> Work:
         progress.set_total(len(rows))
         items, no_image = [], []
         for row in rows:
-            path = image_path(dataset, row["code"]) if row["hasImage"] else None
+            path = image_path(settings.dataset_dir, row["code"]) if row["hasImage"] else None
             if path is None:
                 no_image.append(row["code"])
             else:

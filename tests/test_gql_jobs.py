@@ -7,6 +7,7 @@ import io
 import json
 import random
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,17 @@ from websockets.sync.client import connect
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import Settings
 from gql.app import MAX_BODY
-from ingest.load import load_dataset, wipe
+from ingest.load import load_dataset
+from ingest.reset import reset_shards
 from jobs.runner import create_record
 
 pytestmark = pytest.mark.neo4j
 
 TOKEN = "t0ken"
 MODEL = "resnet50v2/none-seed0"
+OTHER_MODEL = "resnet50v2/other"
+# Enough that the current model has fewer than 100 (the largest topK) of the 120 products.
+OTHER_MODEL_PRODUCTS = 40
 UPLOAD_MAX_BYTES = 300_000  # the dataset's photos are at most ~140 kB
 UPLOAD_MAX_PIXELS = 4_000_000  # and 1000×1500
 FINISHED = {"SUCCEEDED", "FAILED", "CANCELLED"}
@@ -44,6 +49,9 @@ CANCEL = f"mutation($id: ID!) {{ cancelJob(id: $id) {{ {JOB_FIELDS} }} }}"
 EMBEDDING = "query($c: ID!) { product(code: $c) { code hasEmbedding model embeddedAt } }"
 EMBED_IMAGE = """mutation($code: ID!, $image: Upload!) {
   embedImage(code: $code, image: $image) { code hasEmbedding model }
+}"""
+SEARCH_MODELS = """query($image: Upload!, $topK: Int) {
+  searchByImage(image: $image, topK: $topK) { product { code model } }
 }"""
 SEARCH = """query($image: Upload!, $topK: Int) {
   searchByImage(image: $image, topK: $topK) {
@@ -68,7 +76,7 @@ def api_settings(settings: Settings, small_dataset: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def loaded(sync_shards: SyncShards, small_dataset: Path) -> Catalogue:
-    wipe(sync_shards)
+    reset_shards(sync_shards)
     report = load_dataset(sync_shards, small_dataset, batch_size=500)
     assert report.bad.total == 0
     return read_catalogue(small_dataset)
@@ -447,6 +455,59 @@ def test_search_by_image_finds_the_product_itself_first(
     scores = [hit["score"] for hit in found]
     assert scores == sorted(scores, reverse=True)
     assert [hit["rank"] for hit in found] == [1, 2, 3, 4, 5]
+
+
+@pytest.fixture
+def other_model_nearest(
+    api: httpx.Client, embedded: dict[str, Any], loaded: Catalogue, sync_shards: SyncShards
+) -> Iterator[tuple[str, set[str]]]:
+    """A code and the products whose vectors are now its own vector but from another model:
+    nearer to a search with its photo than any other vector of the current model. Afterwards
+    the job embeds them again with the current model."""
+    code = loaded.with_image[len(loaded.with_image) // 2]
+    vectors = sync_shards.read(Shard.PRODUCTS, "knn_vectors", after="", limit=len(loaded.articles))
+    vector = next(row["embedding"] for row in vectors if row["code"] == code)
+    others = [c for c in loaded.with_image if c != code][:OTHER_MODEL_PRODUCTS]
+    rows = [{"code": other, "vector": vector} for other in others]
+    sync_shards.write(Shard.PRODUCTS, "embed_write", rows=rows, model=OTHER_MODEL)
+    yield code, set(others)
+    job = ok(api, EMBED_IMAGES, codes=others)["embedImages"]
+    assert wait_for(api, job["id"])["status"] == "SUCCEEDED"
+
+
+def _models_found(api: httpx.Client, file: bytes, top_k: int) -> list[tuple[str, str]]:
+    response = upload(api, SEARCH_MODELS, file, token=None, topK=top_k)
+    body = response.json()
+    assert "errors" not in body, body
+    return [
+        (hit["product"]["code"], hit["product"]["model"]) for hit in body["data"]["searchByImage"]
+    ]
+
+
+def test_search_by_image_finds_top_k_of_the_current_model_past_nearer_others(
+    api: httpx.Client, loaded: Catalogue, other_model_nearest: tuple[str, set[str]]
+) -> None:
+    code, others = other_model_nearest
+    found = _models_found(api, photo(loaded, code), top_k=5)
+    assert len(found) == 5
+    assert found[0][0] == code
+    assert {model for _, model in found} == {MODEL}
+    assert not others & {c for c, _ in found}
+
+
+def test_search_by_image_gives_every_vector_of_the_model_when_fewer_than_top_k(
+    api: httpx.Client,
+    loaded: Catalogue,
+    sync_shards: SyncShards,
+    other_model_nearest: tuple[str, set[str]],
+) -> None:
+    code, _ = other_model_nearest
+    rows = sync_shards.read(Shard.PRODUCTS, "product_embeddings", keys=list(loaded.articles))
+    current = {row["key"] for row in rows if row["value"]["model"] == MODEL}
+    assert 5 < len(current) < 100
+    found = _models_found(api, photo(loaded, code), top_k=100)
+    assert {c for c, _ in found} == current
+    assert {model for _, model in found} == {MODEL}
 
 
 # --- restart ---------------------------------------------------------------------------------

@@ -7,7 +7,4 @@ from gql.schema.department import Department
 
 async def departments(info: Info) -> list[Department]:
     rows = await info.context.federation.read(Shard.TRANSACTIONS, "departments")
-    return [
-        Department(number=r["department"]["number"], name=r["department"].get("name") or "")
-        for r in rows
-    ]
+    return [Department.from_row(r["department"]) for r in rows]

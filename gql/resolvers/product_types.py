@@ -7,7 +7,4 @@ from gql.schema.product_type import ProductType
 
 async def product_types(info: Info) -> list[ProductType]:
     rows = await info.context.federation.read(Shard.TRANSACTIONS, "product_types")
-    return [
-        ProductType(number=r["productType"]["number"], name=r["productType"].get("name") or "")
-        for r in rows
-    ]
+    return [ProductType.from_row(r["productType"]) for r in rows]

@@ -6,11 +6,11 @@ Kept together because each is a leaf with nothing to resolve; the types with rel
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
-Row = dict[str, Any]
+from cypher.shards import Row
 
 
 @strawberry.type(description="A section of the store (section_no, section_name).")

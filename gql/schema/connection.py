@@ -57,7 +57,8 @@ class ProductConnection:
     page_info: PageInfo
     count_params: strawberry.Private[dict[str, Any]]
 
-    @strawberry.field(description="How many products match, over all pages.")
+    # strawberry types field(...) as returning Any (strawberry#1929), so mypy sees no signature.
+    @strawberry.field(description="How many products match, over all pages.")  # type: ignore[untyped-decorator]
     async def total_count(self, info: Info) -> int:
         rows = await info.context.federation.read(
             Shard.TRANSACTIONS, "products_count", **self.count_params

@@ -1,25 +1,17 @@
 from __future__ import annotations
 
-from typing import Any, Self
-
 import strawberry
 
 from gql.context import Info
 from gql.loaders import resolve
 from gql.schema.categories import Section
 from gql.schema.connection import ProductConnection, product_page
+from gql.schema.numbered import Numbered
 from gql.schema.product_filter import ProductFilter
 
 
 @strawberry.type(description="A department (department_no, department_name) and its products.")
-class Department:
-    number: int
-    name: str
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any] | None) -> Self | None:
-        return None if row is None else cls(number=row["number"], name=row.get("name") or "")
-
+class Department(Numbered):
     @strawberry.field
     def section(self, info: Info) -> Section | None:
         return resolve(info.context.loaders.department_section, self.number, Section.from_row)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
 from gql.schema.job_status import JobStatus
+from jobs.runner import JobRecord
 
 
 def _time(value: str | None) -> datetime | None:
@@ -37,22 +38,19 @@ class Job:
     finished_at: datetime | None
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Self:
-        created = _time(record.get("createdAt"))
-        if created is None:
-            raise ValueError(f"job record {record.get('id')!r} has no createdAt")
+    def from_record(cls, record: JobRecord) -> Self:
         return cls(
             id=strawberry.ID(record["id"]),
             kind=record["kind"],
             status=JobStatus(record["status"]),
-            processed=int(record.get("processed") or 0),
-            total=int(record.get("total") or 0),
-            failed=int(record.get("failed") or 0),
+            processed=record["processed"],
+            total=record["total"],
+            failed=record["failed"],
             error=record.get("error"),
             summary=record.get("summary"),
-            failures=list(record.get("failures") or []),
-            params=record.get("params"),
-            created_at=created,
+            failures=record.get("failures", []),
+            params=record["params"],
+            created_at=datetime.fromisoformat(record["createdAt"]),
             started_at=_time(record.get("startedAt")),
             finished_at=_time(record.get("finishedAt")),
         )

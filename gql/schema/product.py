@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 
 from gql import arguments
 from gql.context import Info
-from gql.loaders import SimilarArgs, resolve
+from gql.loaders import ProductRow, SimilarArgs, resolve
 from gql.schema.categories import (
     ColourGroup,
     GarmentGroup,
@@ -33,11 +33,8 @@ async def similar(
     """Shared by `Product.similar` and `Query.similarProducts`: one loader, one code path."""
     top_k = arguments.in_range("topK", top_k, 1, info.context.settings.max_top_k, 10)
     args = SimilarArgs(top_k, bool(same_department), min_score)
-    loader = info.context.loaders.similar(args)
-    return [
-        Similarity(product=Product.from_row(row["product"]), score=row["score"], rank=row["rank"])
-        for row in await loader.load(code)
-    ]
+    rows = await info.context.loaders.similar(args).load(code)
+    return [Similarity.from_row(row) for row in rows]
 
 
 @strawberry.type(
@@ -55,13 +52,13 @@ class Product:
     has_image: bool
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Self:
+    def from_row(cls, row: ProductRow) -> Self:
         return cls(
             code=strawberry.ID(row["code"]),
-            name=row.get("name"),
-            product_code=row.get("productCode"),
-            description=row.get("description"),
-            has_image=bool(row.get("hasImage")),
+            name=row["name"],
+            product_code=row["productCode"],
+            description=row["description"],
+            has_image=bool(row["hasImage"]),
         )
 
     @strawberry.field(description="Where GET /images/{code} serves the photo; null without one.")
