@@ -283,8 +283,9 @@ def ann_topk(
 
     The index stores `dtype` (bfloat16 builds and searches several times faster than float32 at
     the same recall on AVX-512 BF16 / AMX CPUs); the candidates are re-ranked in float32. The
-    defaults gave recall@10 >= 0.99 against `exact_topk` on clustered 2048-d vectors (tests and
-    the embedding report). The build is multi-threaded, so results can vary between runs.
+    defaults gave recall@10 >= 0.99 against `exact_topk` on clustered vectors as wide as the
+    embeddings (tests and the embedding report). The build is multi-threaded, so results can vary
+    between runs.
     """
     x = normalise(vectors)
     return _ann(x, k, cutoff, connectivity, expansion_add, expansion_search, dtype, threads)

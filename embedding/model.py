@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 ARCH = "resnet50v2"
 IMAGE_SIZE = 224
-DIM = 2048
+DIM = 2048  # the embedding width: ResNet50V2's pooled features
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Embedder:
         return tf.cast(self._model(x, training=False), tf.float32)
 
     def embed(self, images: np.ndarray) -> np.ndarray:
-        """[n, 224, 224, 3] RGB (uint8, or float 0..255) → float32 [n, 2048].
+        """[n, 224, 224, 3] RGB (uint8, or float 0..255) → float32 [n, DIM].
 
         One image runs alone; more run in full batches, the last one padded with zeros.
         """

@@ -8,7 +8,7 @@ goes on.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Generator, Hashable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
@@ -23,7 +23,7 @@ from embedding.model import DIM, Embedder
 
 class EmbeddedBatch(NamedTuple):
     keys: list[Hashable]
-    vectors: np.ndarray  # float32 [len(keys), 2048], row i belongs to keys[i]
+    vectors: np.ndarray  # float32 [len(keys), DIM], row i belongs to keys[i]
     failures: list[tuple[Hashable, str]]  # (key, "CODE: detail")
 
 
@@ -36,7 +36,7 @@ def embed_files(
     prefetch: int = 2,
     max_bytes: int = MAX_BYTES,
     max_pixels: int = MAX_PIXELS,
-) -> Iterator[EmbeddedBatch]:
+) -> Generator[EmbeddedBatch, None, None]:
     """Embed `(key, path)` items lazily, one `EmbeddedBatch` per `batch_size` items, in input order.
 
     Up to `prefetch` batches are decoding while one is in the model.
@@ -78,9 +78,9 @@ def embed_files(
 def embed_image_bytes(
     data: bytes, *, model: Embedder, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
 ) -> np.ndarray:
-    """One uploaded image → float32 [2048].
+    """One uploaded image → float32 [DIM].
 
     Raises `NotAnImage`, `CorruptImage` or `ImageTooLarge` (all `ImageError`, each with a `code`).
     """
     image = decode_bytes(data, max_bytes=max_bytes, max_pixels=max_pixels)
-    return model.embed(image[None])[0]
+    return model.embed(image[None])[0, :]

@@ -28,7 +28,7 @@ async def read_upload(upload: object, max_bytes: int) -> bytes:
 
 
 async def embed_upload(info: Info, upload: object) -> tuple[np.ndarray, Embedder]:
-    """The upload's vector (float32 [2048]) and the model that made it."""
+    """The upload's vector (float32 [DIM]) and the model that made it."""
     settings = info.context.settings
     data = await read_upload(upload, settings.upload_max_bytes)
     model = await info.context.background.embedder()

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from cypher.shards import Shard, SyncShards
-from embedding.knn import TopK, grouped_topk, topk
+from embedding.knn import Method, TopK, grouped_topk, topk
+from embedding.model import DIM
 from jobs.runner import Progress, Work
 
 KIND = "RECOMPUTE_SIMILARITIES"
@@ -49,7 +50,7 @@ def read_vectors(
         after = rows[-1]["code"]
         if progress is not None:
             progress.check()
-    vectors = np.concatenate(chunks) if chunks else np.empty((0, 2048), np.float32)
+    vectors = np.concatenate(chunks) if chunks else np.empty((0, DIM), np.float32)
     return codes, vectors
 
 
@@ -98,7 +99,7 @@ def compute(
 ) -> TopK:  # fmt: skip
     if method is KnnMethod.GDS:
         return _gds_topk(shards, codes, k, cutoff, gds_concurrency)
-    local = "exact" if method is KnnMethod.EXACT else "ann"
+    local: Method = "exact" if method is KnnMethod.EXACT else "ann"
     return topk(vectors, k, cutoff if cutoff > 0 else None, method=local)
 
 

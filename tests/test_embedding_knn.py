@@ -19,7 +19,9 @@ def clustered(n: int, d: int, clusters: int = 40, seed: int = 0) -> np.ndarray:
     )
 
 
-def brute(vectors: np.ndarray, k: int, same: np.ndarray | None = None):
+def brute(
+    vectors: np.ndarray, k: int, same: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Full cosine matrix, self (and other groups) excluded, stable argsort: ties by index."""
     x = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     sim = x @ x.T
@@ -32,7 +34,7 @@ def brute(vectors: np.ndarray, k: int, same: np.ndarray | None = None):
     return idx, scores
 
 
-def test_exact_equals_brute_force():
+def test_exact_equals_brute_force() -> None:
     v = clustered(1000, 64)
     got = exact_topk(v, 10, block=97)  # blocks that do not divide n
     idx, scores = brute(v, 10)
@@ -41,7 +43,7 @@ def test_exact_equals_brute_force():
     assert got.indices.dtype == np.int32 and got.scores.dtype == np.float32
 
 
-def test_exact_ties_are_broken_by_lower_index():
+def test_exact_ties_are_broken_by_lower_index() -> None:
     # ±1 vectors of length 16: every cosine is a multiple of 1/8, computed exactly, so ties abound.
     rng = np.random.default_rng(1)
     v = rng.choice([-1.0, 1.0], size=(300, 16)).astype(np.float32)
@@ -53,7 +55,7 @@ def test_exact_ties_are_broken_by_lower_index():
     assert got.indices[3, 0] == 7 and got.scores[3, 0] == 1.0
 
 
-def test_cutoff_pads_with_minus_one_and_nan():
+def test_cutoff_pads_with_minus_one_and_nan() -> None:
     v = clustered(500, 32)
     cutoff = 0.5
     got = exact_topk(v, 10, cutoff)
@@ -65,14 +67,14 @@ def test_cutoff_pads_with_minus_one_and_nan():
     assert (~kept).any() and kept.any()
 
 
-def test_k_larger_than_the_rest_is_padded():
+def test_k_larger_than_the_rest_is_padded() -> None:
     v = clustered(4, 8)
     got = exact_topk(v, 10)
     assert (got.indices[:, :3] >= 0).all() and (got.indices[:, 3:] == -1).all()
     assert exact_topk(v[:1], 5).indices.tolist() == [[-1] * 5]
 
 
-def test_zero_vectors_are_rejected():
+def test_zero_vectors_are_rejected() -> None:
     v = clustered(10, 8)
     v[[2, 5]] = 0
     with pytest.raises(ZeroVectorError) as e:
@@ -80,7 +82,7 @@ def test_zero_vectors_are_rejected():
     assert e.value.rows.tolist() == [2, 5]
 
 
-def test_bfloat16_candidates_give_the_float32_answer():
+def test_bfloat16_candidates_give_the_float32_answer() -> None:
     v = np.maximum(clustered(1500, 256), 0)  # non-negative, like pooled ReLU features
     f32 = exact_topk(v, 10, block=400)
     for candidates in (None, 10):  # 10: few candidates, so many rows take the float32 recompute
@@ -89,14 +91,14 @@ def test_bfloat16_candidates_give_the_float32_answer():
         np.testing.assert_allclose(bf16.scores, f32.scores, atol=1e-6)
 
 
-def test_bfloat16_candidates_respect_the_cutoff():
+def test_bfloat16_candidates_respect_the_cutoff() -> None:
     v = clustered(600, 64)
     f32 = exact_topk(v, 10, 0.5)
     bf16 = exact_topk(v, 10, 0.5, precision="bfloat16")
     np.testing.assert_array_equal(bf16.indices, f32.indices)
 
 
-def test_grouped_equals_brute_force_within_each_group():
+def test_grouped_equals_brute_force_within_each_group() -> None:
     v = clustered(800, 32)
     groups = np.random.default_rng(2).choice(
         ["girls", "boys", "men", "solo"], 800, p=[0.5, 0.3, 0.2, 0]
@@ -112,7 +114,7 @@ def test_grouped_equals_brute_force_within_each_group():
     assert (groups[got.indices[valid]] == groups[rows]).all()
 
 
-def test_grouped_ann_stays_within_groups():
+def test_grouped_ann_stays_within_groups() -> None:
     v = clustered(600, 32)
     groups = np.arange(600) % 3
     got = grouped_topk(v, groups, 5, method="ann")
@@ -122,7 +124,7 @@ def test_grouped_ann_stays_within_groups():
     assert (groups[got.indices[valid]] == groups[np.nonzero(valid)[0]]).all()
 
 
-def test_ann_recall_at_10():
+def test_ann_recall_at_10() -> None:
     v = clustered(5000, 256, clusters=100)
     exact = exact_topk(v, 10)
     approx = ann_topk(v, 10)
@@ -133,27 +135,27 @@ def test_ann_recall_at_10():
     np.testing.assert_allclose(approx.scores[hit], exact.scores[hit], atol=1e-6)
 
 
-def test_ann_cutoff():
+def test_ann_cutoff() -> None:
     v = clustered(1000, 32)
     got = ann_topk(v, 10, 0.6)
     assert np.all(got.scores[got.indices >= 0] >= 0.6)
     assert np.isnan(got.scores[got.indices < 0]).all()
 
 
-def test_topk_dispatches():
+def test_topk_dispatches() -> None:
     v = clustered(300, 16)
     assert np.array_equal(topk(v, 5, method="exact").indices, exact_topk(v, 5).indices)
     with pytest.raises(ValueError):
         topk(v, 5, method="gds")  # type: ignore[arg-type]
 
 
-def test_recall_at_k_counts_only_real_neighbours():
+def test_recall_at_k_counts_only_real_neighbours() -> None:
     exact = np.array([[1, 2, -1], [0, 2, 3]])
     approx = np.array([[2, 5, -1], [3, 2, 0]])
     assert recall_at_k(approx, exact) == pytest.approx(4 / 5)
 
 
-def test_exact_for_some_rows_equals_those_rows_of_the_whole():
+def test_exact_for_some_rows_equals_those_rows_of_the_whole() -> None:
     v = clustered(700, 32)
     rows = np.array([5, 699, 0, 5, 321])
     whole = exact_topk(v, 10)

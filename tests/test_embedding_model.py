@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from embedding.model import DIM, EmbeddingConfig, build_embedder, load_embedder
+from cypher.loader import text
+from embedding.model import DIM, Embedder, EmbeddingConfig, build_embedder, load_embedder
 
 NONE = EmbeddingConfig(weights="none", batch_size=8)
 
 
 @pytest.fixture(scope="module")
-def embedder():
+def embedder() -> Embedder:
     return load_embedder(NONE)
 
 
@@ -35,26 +36,31 @@ def images() -> np.ndarray:
     )
 
 
-def test_vectors_are_float32_2048(embedder):
+def test_vectors_are_float32_of_the_embedding_width(embedder: Embedder) -> None:
     v = embedder.embed(images()[:3])
     assert v.dtype == np.float32
     assert v.shape == (3, DIM)
     assert embedder.model_id == "resnet50v2/none-seed0"
 
 
-def test_a_batch_equals_one_image_at_a_time(embedder):
+def test_the_vector_index_is_as_wide_as_the_vectors() -> None:
+    # The schema file states the width itself: it must stay equal to the model's.
+    assert f"`vector.dimensions`: {DIM}," in text("schema_products")
+
+
+def test_a_batch_equals_one_image_at_a_time(embedder: Embedder) -> None:
     batch = images()  # 12 images: one full batch of 8 and one padded batch of 4
     together = embedder.embed(batch)
     alone = np.concatenate([embedder.embed(im[None]) for im in batch])
     np.testing.assert_allclose(together, alone, rtol=1e-4, atol=1e-5)
 
 
-def test_random_weights_are_the_same_in_a_second_build(embedder):
+def test_random_weights_are_the_same_in_a_second_build(embedder: Embedder) -> None:
     again = build_embedder(NONE)
     np.testing.assert_array_equal(again.embed(images()[:4]), embedder.embed(images()[:4]))
 
 
-def test_random_weights_are_the_same_in_another_process(embedder, tmp_path: Path):
+def test_random_weights_are_the_same_in_another_process(embedder: Embedder, tmp_path: Path) -> None:
     np.save(tmp_path / "in.npy", images()[:2])
     code = (
         "import numpy as np;"
@@ -68,7 +74,7 @@ def test_random_weights_are_the_same_in_another_process(embedder, tmp_path: Path
     )
 
 
-def test_random_weight_vectors_discriminate(embedder):
+def test_random_weight_vectors_discriminate(embedder: Embedder) -> None:
     v = embedder.embed(images())
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     sim = v @ v.T
@@ -80,7 +86,7 @@ def test_random_weight_vectors_discriminate(embedder):
     assert (colour[sim.argmax(axis=1)] == colour).all()
 
 
-def test_bfloat16_inference_is_float32_out_and_close():
+def test_bfloat16_inference_is_float32_out_and_close() -> None:
     bf16 = build_embedder(EmbeddingConfig(weights="none", batch_size=8, dtype="bfloat16"))
     f32 = load_embedder(NONE)
     a, b = bf16.embed(images()[:4]), f32.embed(images()[:4])
@@ -90,8 +96,15 @@ def test_bfloat16_inference_is_float32_out_and_close():
     assert bf16.model_id == f32.model_id
 
 
+# Keras's savers turn each TensorFlow variable into an array with np.array, whose __array__
+# takes no `copy` keyword: NumPy 2 warns once per variable (Keras and TensorFlow, not ours).
+@pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning:keras"
+)
 @pytest.mark.parametrize("suffix", [".weights.h5", ".keras", ".h5"])
-def test_weights_file_loads_the_same_weights(embedder, tmp_path: Path, suffix: str):
+def test_weights_file_loads_the_same_weights(
+    embedder: Embedder, tmp_path: Path, suffix: str
+) -> None:
     path = tmp_path / f"resnet{suffix}"
     if suffix == ".keras":
         embedder._model.save(path)
@@ -110,6 +123,6 @@ def test_weights_file_loads_the_same_weights(embedder, tmp_path: Path, suffix: s
         np.testing.assert_array_equal(a, b)
 
 
-def test_missing_weights_file_is_an_error():
+def test_missing_weights_file_is_an_error() -> None:
     with pytest.raises(FileNotFoundError):
         build_embedder(EmbeddingConfig(weights="/nonexistent/weights.h5"))

@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from embedding.errors import CorruptImage, ImageTooLarge, NotAnImage
+from embedding.errors import CorruptImage, ImageError, ImageTooLarge, NotAnImage
 from embedding.images import decode_file
-from embedding.model import DIM, EmbeddingConfig, load_embedder
+from embedding.model import DIM, Embedder, EmbeddingConfig, load_embedder
 from embedding.pipeline import embed_files, embed_image_bytes
 
 
 @pytest.fixture(scope="module")
-def embedder():
+def embedder() -> Embedder:
     return load_embedder(EmbeddingConfig(weights="none", batch_size=8))
 
 
@@ -26,7 +26,7 @@ def jpeg(colour: tuple[int, int, int], stripes: bool = False) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory) -> dict[str, Path]:
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("images")
     contents = {
         "red": jpeg((200, 30, 30)),
@@ -43,7 +43,9 @@ def files(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
-def test_failing_files_are_reported_and_the_others_embedded(embedder, files):
+def test_failing_files_are_reported_and_the_others_embedded(
+    embedder: Embedder, files: dict[str, Path]
+) -> None:
     batches = list(embed_files(files.items(), embedder, batch_size=3))
     assert len(batches) == 3
     keys = [k for b in batches for k in b.keys]
@@ -58,25 +60,29 @@ def test_failing_files_are_reported_and_the_others_embedded(embedder, files):
         assert b.vectors.dtype == np.float32
 
 
-def test_pipeline_vectors_equal_embedding_the_decoded_images(embedder, files):
+def test_pipeline_vectors_equal_embedding_the_decoded_images(
+    embedder: Embedder, files: dict[str, Path]
+) -> None:
     (batch,) = embed_files([("red", files["red"]), ("blue", files["blue"])], embedder)
     expected = embedder.embed(np.stack([decode_file(files["red"]), decode_file(files["blue"])]))
     np.testing.assert_allclose(batch.vectors, expected, rtol=1e-4, atol=1e-5)
 
 
-def test_a_batch_of_only_failures_has_no_vectors(embedder, files):
+def test_a_batch_of_only_failures_has_no_vectors(
+    embedder: Embedder, files: dict[str, Path]
+) -> None:
     (batch,) = embed_files([("text", files["text"])], embedder)
     assert batch.keys == [] and batch.vectors.shape == (0, DIM)
 
 
-def test_stopping_early_does_not_hang(embedder, files):
+def test_stopping_early_does_not_hang(embedder: Embedder, files: dict[str, Path]) -> None:
     many = [(i, files["red"]) for i in range(40)]
     stream = embed_files(many, embedder, batch_size=4)
     next(stream)
     stream.close()
 
 
-def test_an_upload_is_embedded(embedder, files):
+def test_an_upload_is_embedded(embedder: Embedder, files: dict[str, Path]) -> None:
     vector = embed_image_bytes(files["red"].read_bytes(), model=embedder)
     assert vector.shape == (DIM,) and vector.dtype == np.float32
     batch = embedder.embed(decode_file(files["red"])[None])[0]
@@ -92,6 +98,8 @@ def test_an_upload_is_embedded(embedder, files):
         (b"x" * 200_000, ImageTooLarge),
     ],
 )
-def test_bad_uploads_raise_typed_errors(embedder, data, error):
+def test_bad_uploads_raise_typed_errors(
+    embedder: Embedder, data: bytes, error: type[ImageError]
+) -> None:
     with pytest.raises(error):
         embed_image_bytes(data, model=embedder, max_bytes=100_000)

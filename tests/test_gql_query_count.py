@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 from gql_support import Catalogue, data
@@ -23,7 +24,9 @@ DOCUMENT = """query($n: Int) {
 }"""
 
 
-def _run(client: TestClient, app: Starlette, n: int) -> tuple[Counter[tuple[str, str]], list]:
+def _run(
+    client: TestClient, app: Starlette, n: int
+) -> tuple[Counter[tuple[str, str]], list[dict[str, Any]]]:
     sent = app.state.federation.shards.sent  # AsyncShards counts every query it sends
     sent.clear()
     edges = data(client, DOCUMENT, n=n)["products"]["edges"]

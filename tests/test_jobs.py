@@ -15,7 +15,7 @@ from cypher.shards import Shard, SyncShards
 from fabric_gql.errors import JobConflict
 from fabric_gql.settings import Settings
 from jobs import embed, knn
-from jobs.runner import Progress, create_record, execute, run_in_foreground
+from jobs.runner import JobRecord, Progress, create_record, execute, run_in_foreground
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def embedded(sync_shards: SyncShards, small_dataset: Path, job_settings: Setting
     return sync_shards
 
 
-def recompute(shards: SyncShards, **params: Any) -> dict[str, Any]:
+def recompute(shards: SyncShards, **params: Any) -> JobRecord:
     params = {"topK": 10, "similarityCutoff": 0.0, "method": "EXACT", **params}
     return run_in_foreground(shards, knn.KIND, params, knn.knn_work())
 
