@@ -27,10 +27,13 @@ from typing import Any
 
 import httpx
 
+from cypher import loader
 from cypher.federation import SIMILAR
 from cypher.shards import AsyncShards, Shard, SyncShards
 from fabric_gql.settings import get_settings
 
+# The tests' `fixture_similar` writes the synthetic SIMILAR edges, through the same clients.
+loader.include(Path(__file__).resolve().parent.parent / "tests" / "cypher")
 FILTERS = (
     "hasImage", "nameContains", "departmentNumber", "productTypeNumber", "indexGroupNumber",
     "colourGroupCode",

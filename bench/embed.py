@@ -15,7 +15,8 @@ import numpy as np
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import get_settings
 from hm.generate import generate
-from ingest.load import load_dataset, wipe
+from ingest.load import load_dataset
+from ingest.reset import reset_shards
 from jobs.embed import embed_work, embedding_config
 from jobs.runner import Progress
 
@@ -31,17 +32,13 @@ def reference(shards: SyncShards, items: list[tuple[str, Path]], model_id: str) 
         weights=None if weights == "none" else weights,
     )  # fmt: skip
     started = time.perf_counter()
-    with shards.session(Shard.PRODUCTS) as session:
-        for code, path in items:
-            image = keras.utils.load_img(path, target_size=(224, 224))
-            x = resnet_v2.preprocess_input(keras.utils.img_to_array(image)[None])
-            vector = model.predict(x, verbose=0)[0]
-            session.execute_write(
-                lambda tx, c=code, v=vector: tx.run(
-                    "MATCH (p:Product {code: $code}) SET p.embedding = $v, p.model = $m",
-                    code=c, v=v.astype(float).tolist(), m=model_id,
-                ).consume()
-            )  # fmt: skip
+    for code, path in items:
+        image = keras.utils.load_img(path, target_size=(224, 224))
+        x = resnet_v2.preprocess_input(keras.utils.img_to_array(image)[None])
+        vector = model.predict(x, verbose=0)[0]
+        # One write transaction per product, with the project's own write query.
+        rows = [{"code": code, "vector": vector.astype(float).tolist()}]
+        shards.write(Shard.PRODUCTS, "embed_write", rows=rows, model=model_id)
     return time.perf_counter() - started
 
 
@@ -70,7 +67,7 @@ def main() -> None:
         generate(root, articles=int(args.images * 1.1) + 1, customers=10, transactions=10, seed=3)
     settings = settings.model_copy(update={"dataset_dir": root})
     with SyncShards(settings) as shards:
-        wipe(shards)
+        reset_shards(shards)
         load_dataset(shards, root)
         work = embed_work(settings)
         codes = [r["code"] for r in shards.read(

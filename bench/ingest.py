@@ -1,6 +1,6 @@
 """Load throughput, project loader vs the reference `LOAD CSV … IN TRANSACTIONS OF 1000 ROWS`.
 
-Same servers, same run, same files: the shards are wiped before each way of loading. Run it
+Same servers, same run, same files: the shards are reset before each way of loading. Run it
 with `bench/ingest` (which starts a dedicated pair of shards so demo data is never touched).
 """
 
@@ -8,37 +8,44 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import LiteralString, cast
 
+from cypher import loader
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import get_settings
 from hm.generate import generate
-from ingest.load import create_schema, load_dataset, shard_counts, wipe
+from ingest.load import create_schema, load_dataset, shard_counts
+from ingest.reset import reset_shards
 
-REFERENCE = Path(__file__).parent / "reference"
+# The reference way's LOAD CSV queries (`reference_*.cypher`), sent through the same clients.
+loader.include(Path(__file__).parent / "cypher")
 # The full H&M Kaggle dataset, for the projection.
 FULL = {"articles": 105_542, "customers": 1_371_980, "purchases": 31_788_324}
 
 
 def reference_load(shards: SyncShards, root: Path, import_root: Path) -> dict[str, float]:
-    """Seconds per file for the reference way. The server reads the files itself."""
+    """Seconds per file for the reference way. The server reads the files itself, from a
+    `file:///` URL under its import folder, passed as a parameter."""
 
     def url(name: str) -> str:
         return "file:///" + str((root / name).resolve().relative_to(import_root.resolve()))
 
-    def run(shard: Shard, script: str, name: str) -> float:
-        text = cast(LiteralString, (REFERENCE / f"{script}.cypher").read_text())
+    def seconds(load: Callable[[], None]) -> float:
         started = time.perf_counter()
-        with shards.session(shard) as session:
-            session.run(text, url=url(name)).consume()
+        load()
         return time.perf_counter() - started
 
+    t, p = Shard.TRANSACTIONS, Shard.PRODUCTS
+    articles, customers = url("articles.csv"), url("customers.csv")
+    purchases = url("transactions_train.csv")
     return {
-        "articles": run(Shard.TRANSACTIONS, "articles_transactions", "articles.csv")
-        + run(Shard.PRODUCTS, "articles_products", "articles.csv"),
-        "customers": run(Shard.TRANSACTIONS, "customers", "customers.csv"),
-        "purchases": run(Shard.TRANSACTIONS, "transactions", "transactions_train.csv"),
+        "articles": seconds(
+            lambda: shards.autocommit(t, "reference_articles_transactions", url=articles)
+        )
+        + seconds(lambda: shards.autocommit(p, "reference_articles_products", url=articles)),
+        "customers": seconds(lambda: shards.autocommit(t, "reference_customers", url=customers)),
+        "purchases": seconds(lambda: shards.autocommit(t, "reference_transactions", url=purchases)),
     }
 
 
@@ -64,14 +71,14 @@ def main() -> None:
         )
 
     with SyncShards(settings) as shards:
-        wipe(shards)
+        reset_shards(shards)
         report = load_dataset(shards, root, batch_size=args.batch_size)
         ours_counts = shard_counts(shards)
         ours = dict(report.seconds)
         rows = dict(report.rows)
         print(report.render(), flush=True)
 
-        wipe(shards)
+        reset_shards(shards)
         create_schema(shards)
         ref = reference_load(shards, root, settings.data_dir)
         ref_counts = shard_counts(shards)

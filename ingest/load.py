@@ -106,12 +106,6 @@ def create_schema(shards: SyncShards) -> None:
     shards.autocommit(Shard.PRODUCTS, "schema_products")
 
 
-def wipe(shards: SyncShards) -> None:
-    """Delete every node and relationship on both shards (schema stays). For tests and benches."""
-    for shard in Shard:
-        shards.autocommit(shard, "wipe")
-
-
 def _article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
     props = {
         "name": row.get("prod_name"),

@@ -6,9 +6,11 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, Query
 from neo4j.exceptions import AuthError, DriverError, Neo4jError
 
+from cypher.loader import text
+from cypher.shards import metadata
 from neo4j_local.process import LocalServer, exited
 
 POLL_S = 0.25
@@ -27,7 +29,7 @@ def answers(driver: Driver, shard: LocalServer) -> bool:
     raise StartError: waiting longer cannot fix them."""
     try:
         with driver.session(database=shard.database) as session:
-            session.run("RETURN 1").consume()
+            session.run(Query(text("health"), metadata=metadata("health"))).consume()
     except AuthError as e:
         raise StartError(
             f"the {shard.name} server refused the configured credentials ({e.message}). "

@@ -27,7 +27,8 @@ from starlette.testclient import TestClient
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import Settings
 from gql.app import create_app
-from ingest.load import load_dataset, wipe
+from ingest.load import load_dataset
+from ingest.reset import reset_shards
 from jobs import embed, knn
 from jobs.runner import run_in_foreground
 
@@ -88,8 +89,8 @@ def write_similar(shards: SyncShards, catalogue: Catalogue) -> None:
 
 @pytest.fixture(scope="module")
 def catalogue(sync_shards: SyncShards, small_dataset: Path) -> Catalogue:
-    """Both shards wiped and loaded with the small generated dataset, plus SIMILAR edges."""
-    wipe(sync_shards)
+    """Both shards reset and loaded with the small generated dataset, plus SIMILAR edges."""
+    reset_shards(sync_shards)
     report = load_dataset(sync_shards, small_dataset, batch_size=500)
     assert report.bad.total == 0
     catalogue = read_catalogue(small_dataset)
@@ -178,11 +179,11 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 def load_and_embed(
     shards: SyncShards, settings: Settings, dataset: Path, *, similarities: bool = False
 ) -> None:
-    """Both shards wiped and loaded with `dataset`, every image embedded (the job code, with the
+    """Both shards reset and loaded with `dataset`, every image embedded (the job code, with the
     given settings), and with `similarities` the SIMILAR graph recomputed."""
-    wipe(shards)
+    reset_shards(shards)
     assert load_dataset(shards, dataset, batch_size=500).bad.total == 0
-    params = {"codes": None, "onlyMissing": True}
+    params: dict[str, Any] = {"codes": None, "onlyMissing": True}
     record = run_in_foreground(shards, embed.KIND, params, embed.embed_work(settings))
     assert record["status"] == "SUCCEEDED", record
     if similarities:

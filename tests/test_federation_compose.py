@@ -13,6 +13,7 @@ from cypher.federation import (
     check_graph_name,
     compose_cross,
     compose_single,
+    fabric_graphs,
 )
 from cypher.loader import text
 from cypher.shards import Shard
@@ -60,10 +61,7 @@ def test_composed_text_holds_parameters_not_values() -> None:
 
 def test_graph_names_come_from_settings() -> None:
     settings = Settings(fabric_products_graph="shop.items", fabric_transactions_graph="shop.sales")
-    graphs = {
-        Shard.PRODUCTS: settings.fabric_products_graph,
-        Shard.TRANSACTIONS: settings.fabric_transactions_graph,
-    }
+    graphs = fabric_graphs(settings)
     composed = compose_cross(SIMILAR, graphs)
     assert re.findall(r"USE (\S+)", composed) == ["shop.items", "shop.sales"]
     assert compose_single("departments", graphs[Shard.TRANSACTIONS]).startswith("USE shop.sales\n")
@@ -87,3 +85,5 @@ def test_graph_names_outside_the_strict_pattern_are_refused(name: str) -> None:
         check_graph_name(name)
     with pytest.raises(ValueError, match="graph name"):
         compose_cross(SIMILAR, {Shard.PRODUCTS: name, Shard.TRANSACTIONS: "fabric.neo4j"})
+    with pytest.raises(ValueError, match="graph name"):
+        fabric_graphs(Settings(fabric_transactions_graph=name))

@@ -13,9 +13,16 @@ from typing import Any
 
 import pytest
 from gql_support import Catalogue, data
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from cypher.federation import SIMILAR, DirectFederation, FabricFederation, Federation
+from cypher.federation import (
+    SIMILAR,
+    DirectFederation,
+    FabricFederation,
+    Federation,
+    fabric_graphs,
+)
 from cypher.shards import AsyncShards, Shard, SyncShards
 from fabric_gql.settings import FederationMode, Settings
 from gql.app import create_app
@@ -57,12 +64,8 @@ async def federations(
     made: dict[str, Federation] = {
         "direct, two shards": DirectFederation(AsyncShards(settings), 1.0),
         "direct, one server": DirectFederation(AsyncShards(one_server), 1.0),
-        "fabric, one server": FabricFederation(
-            one_server,
-            {Shard.PRODUCTS: one_server.fabric_products_graph,
-             Shard.TRANSACTIONS: one_server.fabric_transactions_graph},
-        ),
-    }  # fmt: skip
+        "fabric, one server": FabricFederation(one_server, fabric_graphs(one_server)),
+    }
     yield made
     for federation in made.values():
         await federation.close()
@@ -132,5 +135,7 @@ def test_the_api_in_fabric_mode_answers_like_direct_mode(
         assert answer == data(direct, document, c=code)
         assert len(answer["similarProducts"]) == 10
         # One composed query for the whole cross-shard read.
-        assert fabric.app.state.federation.sent == {"similar_candidates+similar_details": 1}
+        app = fabric.app
+        assert isinstance(app, Starlette)
+        assert app.state.federation.sent == {"similar_candidates+similar_details": 1}
         assert fabric.get("/healthz").status_code == 200

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
 import httpx
 import pytest
 from gql_support import Catalogue, data, error_codes, post
+
+from cypher.loader import text
+from gql.schema.product_filter import ProductFilter
 
 pytestmark = pytest.mark.neo4j
 
@@ -130,8 +134,6 @@ def test_filter_by_category_number(
     value, _ = Counter(row[column] for row in catalogue.articles.values()).most_common(1)[0]
     expected = _articles_where(catalogue, **{column: value})
     assert _all_pages(http, {filter_key: int(value)}, first=2) == expected
-    total = data(http, PAGE, filter={filter_key: int(value)}, first=1)["products"]["totalCount"]
-    assert total == len(expected)
 
 
 def test_filter_by_name_contains_ignores_case(catalogue: Catalogue, http: httpx.Client) -> None:
@@ -158,6 +160,65 @@ def test_filters_combine(catalogue: Catalogue, http: httpx.Client) -> None:
     ]
     combined = {"departmentNumber": int(row["department_no"]), "hasImage": True}
     assert _all_pages(http, combined, first=50) == expected
+
+
+def _conditions(query: str) -> list[str]:
+    """The `AND`ed conditions of a query file's WHERE, whitespace normalised."""
+    where = text(query).split("WHERE", 1)[1].split("RETURN", 1)[0]
+    return [" ".join(condition.split()) for condition in re.split(r"\bAND\b", where)]
+
+
+def test_page_and_count_queries_have_the_same_filter() -> None:
+    page, count = _conditions("products_page"), _conditions("products_count")
+    assert page == ["p.code > $after", *count]
+    # One condition per ProductFilter field, each on its own parameter.
+    parameters = [set(re.findall(r"\$(\w+)", condition)) for condition in count]
+    assert all(len(names) == 1 for names in parameters)
+    assert sorted(name for names in parameters for name in names) == sorted(
+        ProductFilter().params()
+    )
+
+
+def _filter_cases(catalogue: Catalogue) -> dict[str, tuple[dict[str, Any], list[str]]]:
+    """Each filter condition alone, and all six together: the filter and its products."""
+    code = catalogue.with_image[0]
+    row = catalogue.articles[code]
+    word = row["prod_name"].split()[-1]
+    named = sorted(
+        c for c, r in catalogue.articles.items() if word.lower() in r["prod_name"].lower()
+    )
+    cases: dict[str, tuple[dict[str, Any], list[str]]] = {
+        key: ({key: int(row[column])}, _articles_where(catalogue, **{column: row[column]}))
+        for key, column in [
+            ("departmentNumber", "department_no"),
+            ("productTypeNumber", "product_type_no"),
+            ("indexGroupNumber", "index_group_no"),
+            ("colourGroupCode", "colour_group_code"),
+        ]
+    }
+    cases["nameContains"] = ({"nameContains": word.upper()}, named)
+    cases["hasImage"] = ({"hasImage": True}, catalogue.with_image)
+    every = {key: value for filter, _ in cases.values() for key, value in filter.items()}
+    in_all = set.intersection(*(set(codes) for _, codes in cases.values()))
+    cases["all six"] = (every, sorted(in_all))
+    return cases
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "departmentNumber", "productTypeNumber", "indexGroupNumber", "colourGroupCode",
+        "nameContains", "hasImage", "all six",
+    ],
+)  # fmt: skip
+def test_total_count_agrees_with_the_pages(
+    catalogue: Catalogue, http: httpx.Client, case: str
+) -> None:
+    filter, expected = _filter_cases(catalogue)[case]
+    # A condition that kept every product, or none, would not tell the two queries apart.
+    assert 0 < len(expected) < len(catalogue.articles)
+    assert _all_pages(http, filter, first=50) == expected
+    assert data(http, PAGE, filter=filter, first=1)["products"]["totalCount"] == len(expected)
 
 
 @pytest.mark.parametrize("after", ["not-a-cursor", "cHJvZHVjdDo=", "eyJhIjoxfQ==", "%%%"])

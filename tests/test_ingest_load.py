@@ -9,7 +9,8 @@ import pytest
 
 from cypher.shards import SyncShards
 from hm.reader import DatasetError
-from ingest.load import load_dataset, shard_counts, wipe
+from ingest.load import load_dataset, shard_counts
+from ingest.reset import reset_shards
 
 ARTICLE_HEADER = [
     "article_id", "prod_name", "product_type_no", "product_type_name",
@@ -47,7 +48,7 @@ def _expected(root: Path) -> dict[str, int]:
 
 @pytest.fixture
 def shards(sync_shards: SyncShards) -> SyncShards:
-    wipe(sync_shards)
+    reset_shards(sync_shards)
     return sync_shards
 
 

@@ -1,6 +1,4 @@
 // The explorer page: plain DOM and fetch against /graphql, nothing else.
-// Fields the server may not offer yet (searchByImage, jobs, Product.model) are asked for only
-// after an introspection query says they exist (and, for searchByImage, on which root type).
 
 const $ = (selector) => document.querySelector(selector);
 const PAGE_SIZE = 24;
@@ -9,11 +7,6 @@ const CODE = /^[0-9]{10}$/;
 
 const CARD = `fragment Card on Product {
   code name hasImage imageUrl productType { name } department { number name }
-}`;
-const FEATURES = `{
-  query: __type(name: "Query") { fields { name } }
-  mutation: __type(name: "Mutation") { fields { name } }
-  product: __type(name: "Product") { fields { name } }
 }`;
 const FILTERS = `{
   departments { number name }
@@ -26,33 +19,25 @@ const PRODUCTS = `query($filter: ProductFilter, $after: String) {
 } ${CARD}`;
 const RANDOM = `{ randomProducts(count: ${PAGE_SIZE}) { ...Card } } ${CARD}`;
 const BY_CODE = `query($code: ID!) { product(code: $code) { ...Card } } ${CARD}`;
+const PRODUCT = `query($code: ID!, $same: Boolean!) {
+  product(code: $code) {
+    ...Card productCode description purchaseCount hasEmbedding model
+    colour { name } graphicalAppearance { name }
+    similar(topK: 10, sameDepartment: $same) { score product { ...Card } }
+  }
+} ${CARD}`;
+const SEARCH_BY_IMAGE = `query($image: Upload!) {
+  searchByImage(image: $image, topK: 10) { score product { ...Card } }
+} ${CARD}`;
 const JOBS = `{ jobs { id kind status processed total failed } }`;
 const JOB_NAMES = {
   EMBED_IMAGES: "Embedding images",
   RECOMPUTE_SIMILARITIES: "Recomputing similarities",
 };
 
-// searchByImage: null, or the root type that has it ("query" or "mutation").
-const features = { searchByImage: null, jobs: false, model: false };
 let browsing = null; // the filter and cursor behind the list, for "More"
 let photoUrl = null; // object URL of the uploaded photo on show
 let latest = 0; // the last view asked for; a slower, older answer must not replace it
-
-function productQuery() {
-  return `query($code: ID!, $same: Boolean!) {
-    product(code: $code) {
-      ...Card productCode description purchaseCount hasEmbedding ${features.model ? "model" : ""}
-      colour { name } graphicalAppearance { name }
-      similar(topK: 10, sameDepartment: $same) { score product { ...Card } }
-    }
-  } ${CARD}`;
-}
-
-function searchByImageQuery() {
-  return `${features.searchByImage}($image: Upload!) {
-    searchByImage(image: $image, topK: 10) { score product { ...Card } }
-  } ${CARD}`;
-}
 
 // --- talking to the API ---------------------------------------------------------------------
 
@@ -185,14 +170,14 @@ function open(code) {
 async function showProduct(code) {
   const ticket = ++latest;
   const same = $("#same-department").checked;
-  const data = await gql(productQuery(), { code, same });
+  const data = await gql(PRODUCT, { code, same });
   if (ticket !== latest) return;
   const product = data?.product;
   if (!product) {
     if (data) setStatus(`No product with code ${code}.`, true);
     return;
   }
-  const embedding = features.model ? (product.model ?? "none") : product.hasEmbedding ? "yes" : "none";
+  const embedding = product.model ?? "none";
   const facts = [
     ["Type", product.productType?.name ?? "–"],
     ["Department", product.department?.name ?? "–"],
@@ -251,7 +236,7 @@ async function searchPhoto() {
   if (!file) return;
   const form = new FormData();
   // The GraphQL multipart request spec: the operation, where the file goes, then the file.
-  const operation = { query: searchByImageQuery(), variables: { image: null } };
+  const operation = { query: SEARCH_BY_IMAGE, variables: { image: null } };
   form.append("operations", JSON.stringify(operation));
   form.append("map", JSON.stringify({ 0: ["variables.image"] }));
   form.append("0", file);
@@ -294,13 +279,6 @@ function fillSelect(select, items) {
 }
 
 async function start() {
-  const { data } = await request(JSON.stringify({ query: FEATURES }));
-  const names = (type) => new Set((data?.[type]?.fields ?? []).map((field) => field.name));
-  const roots = ["query", "mutation"];
-  features.searchByImage = roots.find((root) => names(root).has("searchByImage")) ?? null;
-  features.jobs = names("query").has("jobs");
-  features.model = names("product").has("model");
-
   $("#search").addEventListener("submit", search);
   $("#department").addEventListener("change", () => browse(currentFilter()));
   $("#product-type").addEventListener("change", () => browse(currentFilter()));
@@ -308,8 +286,6 @@ async function start() {
   $("#more").addEventListener("click", () => browse(browsing.filter, browsing.after));
   $("#same-department").addEventListener("change", () => codeInHash() && showProduct(codeInHash()));
   $("#photo").addEventListener("change", searchPhoto);
-  $("#photo").disabled = !features.searchByImage;
-  $("#upload-note").hidden = Boolean(features.searchByImage);
   window.addEventListener("hashchange", () => codeInHash() && showProduct(codeInHash()));
 
   const filters = await gql(FILTERS);
@@ -319,7 +295,7 @@ async function start() {
   }
   await randomSample();
   if (codeInHash()) await showProduct(codeInHash());
-  if (features.jobs) pollJobs();
+  pollJobs();
 }
 
 start();

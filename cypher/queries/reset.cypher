@@ -1,4 +1,4 @@
-// Tests and benchmarks only: empties a shard in bounded transactions, schema kept.
+// `fabric-gql reset`: empties a shard in bounded transactions; constraints and indexes stay.
 // Relationships go first, so no transaction has to detach a node with a million of them.
 MATCH ()-[r]->()
 CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS;

@@ -1,4 +1,4 @@
-// Benchmarks only: products with a given vector, for the GDS KNN comparison.
+// bench/knn: products with given vectors, for the GDS KNN comparison.
 UNWIND $rows AS r
 MERGE (p:Product {code: r.code})
 WITH p, r

@@ -1,4 +1,4 @@
-// Tests and benchmarks only, until the similarity recompute writes them: SIMILAR edges from rows.
+// Tests and the API benchmark: SIMILAR edges from given rows, so their scores are known.
 UNWIND $rows AS r
 MATCH (src:Product {code: r.source}), (n:Product {code: r.code})
 CREATE (src)-[:SIMILAR {score: r.score, rank: r.rank}]->(n)
