@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
@@ -40,8 +41,10 @@ from gql.api import build_schema
 from gql.background import Background
 from gql.context import Context
 from gql.errors import shape_all
+from gql.graphiql import NODE_MODULES, asset, page
+from hm.reader import ARTICLE_ID_WIDTH, IMAGES, image_file
 
-PRODUCT_CODE = re.compile(r"[0-9]{10}")
+PRODUCT_CODE = re.compile(rf"[0-9]{{{ARTICLE_ID_WIDTH}}}")
 MAX_BODY = 1_000_000  # bytes of one GraphQL request; documents are small
 # Any one of these, non-empty, lets a multipart request through (the names Apollo's clients use).
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
@@ -76,13 +79,32 @@ class GraphQLApp(GraphQL[Context, None]):
                 # Only an upload may use the route's larger body limit.
                 await RequestBodyLimitMiddleware(super().__call__, MAX_BODY)(scope, receive, send)
                 return
+            await self._upload(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    async def _upload(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's HTTP path, plus closing the parsed form: each uploaded file is a
+        temporary file, open until someone closes it (whatever became of the request)."""
+        request = Request(scope=scope, receive=receive)
+        try:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+            await response(scope, receive, send)
+        finally:
+            await request.close()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         state = request.app.state
         return Context(request, response, self.settings, state.federation, state.background)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # Strawberry's page loads its scripts from a CDN; ours come from /graphiql/.
+        return page(request.app.state.graphiql_assets)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -113,7 +135,7 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def images_dir(settings: Settings) -> Path:
-    return ((settings.dataset_dir or settings.demo_dir) / "images").resolve()
+    return (settings.dataset_dir / IMAGES).resolve()
 
 
 async def image(request: Request) -> Response:
@@ -123,7 +145,7 @@ async def image(request: Request) -> Response:
     if not PRODUCT_CODE.fullmatch(code):
         return not_found
     root: Path = request.app.state.images_dir
-    path = (root / code[:3] / f"{code}.jpg").resolve()
+    path = image_file(root, code).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         return not_found
     return FileResponse(path, media_type="image/jpeg", headers={"Cache-Control": "max-age=86400"})
@@ -145,6 +167,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         shards = AsyncShards(settings, connection_timeout=settings.shard_connect_timeout_s)
         app.state.federation = create_federation(settings, shards)
         app.state.images_dir = images_dir(settings)
+        app.state.graphiql_assets = NODE_MODULES
         app.state.background = Background(settings, shards)
         try:
             await app.state.background.start()
@@ -178,6 +201,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/images/{code}", image, name="image"),
             Route("/", explorer),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
+            *([Route("/graphiql/{name}", asset)] if settings.graphiql else []),
         ],
         middleware=middleware,
         lifespan=lifespan,
