@@ -6,6 +6,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# The image is the deployed artefact: production profile unless told otherwise
+# (deploy/compose.yaml sets it too, with fabric mode).
+ENV FABRIC_GQL_PROFILE=production
 
 WORKDIR /app
 
