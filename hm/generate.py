@@ -119,7 +119,8 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
 
 def _weights(values: Sequence[float] | np.ndarray) -> np.ndarray:
     w = np.asarray(values, dtype=np.float64)
-    return w / w.sum()
+    total = float(w.sum())
+    return w / total
 
 
 def _catalogue(n: int, rng: np.random.Generator) -> list[Article]:

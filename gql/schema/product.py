@@ -43,6 +43,8 @@ async def similar(
     "are null (with a SHARD_UNAVAILABLE error) when that shard does not answer."
 )
 class Product:
+    # `# type: ignore[untyped-decorator]`: strawberry types `field(...)` with arguments as
+    # returning Any (strawberry-graphql issue #1929); the bare `@strawberry.field` is typed.
     code: strawberry.ID = strawberry.field(
         description="The article id: 10 characters with its leading zero, e.g. 0108775015."
     )
@@ -61,7 +63,9 @@ class Product:
             has_image=bool(row["hasImage"]),
         )
 
-    @strawberry.field(description="Where GET /images/{code} serves the photo; null without one.")
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="Where GET /images/{code} serves the photo; null without one."
+    )
     def image_url(self, info: Info) -> str | None:
         if not self.has_image:
             return None
@@ -96,7 +100,7 @@ class Product:
         loader = info.context.loaders.product_graphical_appearance
         return resolve(loader, self.code, GraphicalAppearance.from_row)
 
-    @strawberry.field(description="The colour group.")
+    @strawberry.field(description="The colour group.")  # type: ignore[untyped-decorator]
     def colour(self, info: Info) -> ColourGroup | None:
         return resolve(info.context.loaders.product_colour, self.code, ColourGroup.from_row)
 
@@ -110,7 +114,7 @@ class Product:
         loader = info.context.loaders.product_perceived_colour_master
         return resolve(loader, self.code, PerceivedColourMaster.from_row)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="Whether the products shard holds an image embedding for it "
         "(no image, no embedding)."
     )
@@ -118,7 +122,7 @@ class Product:
         embedding = await info.context.loaders.product_embedding.load(self.code)
         return bool(embedding and embedding["hasEmbedding"])
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="The model that made its embedding, e.g. resnet50v2/imagenet; "
         "resnet50v2/none-seed0 means random weights (tests, offline use), not a trained model. "
         "Null without an embedding."
@@ -127,13 +131,15 @@ class Product:
         embedding = await info.context.loaders.product_embedding.load(self.code)
         return embedding["model"] if embedding else None
 
-    @strawberry.field(description="When its embedding was written; null without one.")
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="When its embedding was written; null without one."
+    )
     async def embedded_at(self, info: Info) -> datetime | None:
         embedding = await info.context.loaders.product_embedding.load(self.code)
         when = embedding["embeddedAt"] if embedding else None
         return None if when is None else when.to_native()
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         name="similar",
         description="The most similar products by image, best first. sameDepartment keeps only "
         "products of this product's department, ranked by score and never padded with others "
@@ -148,11 +154,13 @@ class Product:
     ) -> list[Similarity] | None:
         return await similar(info, self.code, top_k, same_department, min_score)
 
-    @strawberry.field(description="How many purchases (transaction rows) it has.")
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="How many purchases (transaction rows) it has."
+    )
     async def purchase_count(self, info: Info) -> int:
         return await info.context.loaders.product_purchase_count.load(self.code)
 
-    @strawberry.field(
+    @strawberry.field(  # type: ignore[untyped-decorator]
         description="The products most often bought by customers who bought this one: ranked "
         "by how many of them bought both."
     )
