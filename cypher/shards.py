@@ -28,6 +28,7 @@ from typing import Any, LiteralString, TypeVar
 import neo4j
 from neo4j import AsyncGraphDatabase, GraphDatabase, Query
 
+from cypher import deadline
 from cypher.loader import statements, text
 from fabric_gql.errors import driver_errors
 from fabric_gql.settings import Settings
@@ -142,9 +143,10 @@ async def run_managed(
     driver: neo4j.AsyncDriver, database: str, where: str, name: str, text_: LiteralString,
     params: dict[str, Any], *, write: bool = False,
 ) -> Rows:  # fmt: skip
-    """`text_` in a managed transaction tagged `name`; errors translated as from `where`."""
+    """`text_` in a managed transaction tagged `name`; errors translated as from `where`. Within
+    a request's deadline (cypher.deadline) the transaction gets what is left as its timeout."""
 
-    @neo4j.unit_of_work(metadata=metadata(name))
+    @neo4j.unit_of_work(metadata=metadata(name), timeout=deadline.transaction_timeout())
     async def work(tx: neo4j.AsyncManagedTransaction) -> Rows:
         result = await tx.run(text_, params)
         return [record.data() async for record in result]

@@ -6,15 +6,25 @@ This module sits above the types (`gql.schema`) and resolvers (`gql.resolvers`) 
 
 from __future__ import annotations
 
+import re
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+)
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from fabric_gql.settings import Settings
 from gql.auth import BearerToken
 from gql.errors import ErrorCodes, log_error
+from gql.limits import CostLimit, Deadline, DocumentChecks, Validation
+from gql.metrics import OperationMetrics
 from gql.resolvers.cancel_job import cancel_job
 from gql.resolvers.department import department
 from gql.resolvers.departments import departments
@@ -60,7 +70,8 @@ class Query:
     jobs = strawberry.field(resolver=jobs, description="The 50 most recent jobs, newest first.")
 
 
-# Every mutation needs `Authorization: Bearer <token>` when FABRIC_GQL_API_TOKEN is set.
+# Every mutation needs `Authorization: Bearer <token>` when FABRIC_GQL_API_TOKEN is set, and is
+# refused without one in the production profile (gql.auth).
 @strawberry.type
 class Mutation:
     embed_images = strawberry.mutation(
@@ -94,13 +105,24 @@ class Mutation:
 
 @strawberry.type
 class Subscription:
+    # At a WebSocket's connection_init already; this covers other transports.
     job_progress = strawberry.subscription(
         resolver=job_progress,
+        permission_classes=[BearerToken],
         description="The job now, then each change until it finishes (graphql-transport-ws).",
     )
 
 
+# graphql-core's suggestions, on unknown fields, arguments, types and enum values alike.
+SUGGESTION = re.compile(r"\s*Did you mean .*\?$")
+
+
 class Schema(strawberry.Schema):
+    @staticmethod
+    def remove_field_suggestion(error: GraphQLError) -> None:
+        # Strawberry's own (with disable_field_suggestions) strips unknown fields' only.
+        error.message = SUGGESTION.sub("", error.message)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -113,16 +135,24 @@ def build_schema(settings: Settings) -> Schema:
     # One rule class for the schema's life: the validation cache keys on the rule classes, and
     # QueryDepthLimiter would make a new class per request (a miss every time).
     depth_rule = create_validator(settings.graphql_max_depth, None)
+    checks = DocumentChecks(settings)  # one cache of checked documents, like the rule
     return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
         extensions=[
+            OperationMetrics,  # first: its time covers the others' work
+            # Size limits and the deadline: see gql.limits.
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
             # Parsing and validating a document cost more than a local Cypher round trip;
             # clients send the same few documents, so both are cached (LRU, bounded).
             lambda: ParserCache(maxsize=size),
-            lambda: ValidationCache(maxsize=size),
+            lambda: Validation(checks),  # the cache, after the alias and directive limits
             lambda: AddValidationRules([depth_rule]),
+            *([] if settings.introspection else [DisableIntrospection]),
+            lambda: CostLimit(settings),
+            lambda: Deadline(settings),
             ErrorCodes,
         ],
     )

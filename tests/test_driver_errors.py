@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
-from typing import Any
 
 import neo4j.exceptions as nx
 import pytest
 from graphql import GraphQLError
 
+from cypher import deadline
+from cypher.loader import text
 from cypher.shards import AsyncShards, Shard, run_managed
 from fabric_gql.errors import (
+    TIMED_OUT,
     FabricGqlError,
     ShardQueryFailed,
     ShardUnavailable,
+    Timeout,
     driver_errors,
     translated,
 )
@@ -100,7 +104,9 @@ def test_driver_exception_lands_where_expected(name: str) -> None:
 
 
 def test_os_errors_mean_the_shard_is_unavailable() -> None:
-    assert isinstance(translated(ConnectionRefusedError(111, "refused"), "products"), ShardUnavailable)
+    assert isinstance(
+        translated(ConnectionRefusedError(111, "refused"), "products"), ShardUnavailable
+    )
 
 
 def test_the_context_manager_chains_the_cause_and_lets_bugs_through() -> None:
@@ -133,13 +139,47 @@ async def test_a_broken_query_names_its_shard_and_query_and_its_detail_reaches_t
     assert "RETURN" not in error.message
 
     graphql_error = GraphQLError("ignored", original_error=error, path=["product"])
-    client_sees: dict[str, Any] = shaped(graphql_error).formatted
-    assert client_sees["extensions"] == {"code": "SHARD_QUERY_FAILED", "shard": "transactions"}
+    client_sees = shaped(graphql_error).formatted
+    assert client_sees.get("extensions") == {"code": "SHARD_QUERY_FAILED", "shard": "transactions"}
     assert "Syntax" not in str(client_sees)
     with caplog.at_level(logging.ERROR, logger="fabric_gql.graphql"):
         log_error(graphql_error)
     assert "broken_probe" in caplog.text
     assert "Syntax" in caplog.text
+
+
+@pytest.mark.neo4j
+async def test_a_transaction_the_server_stops_at_its_timeout_is_a_timeout(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Inside a deadline the shard itself stops the transaction (no cancellation here): a query
+    that would run for hours ends with the server's timeout error, translated by its code."""
+    shards = AsyncShards(settings)
+    try:
+        driver = shards.drivers[Shard.TRANSACTIONS]
+        database = shards.targets[Shard.TRANSACTIONS].database
+        slow = text("slow_count")
+        with deadline.within(0.5), pytest.raises(Timeout) as raised:
+            await asyncio.wait_for(
+                run_managed(driver, database, "transactions", "slow_probe", slow, {}), 120
+            )
+    finally:
+        await shards.close()
+    error = raised.value
+    assert isinstance(error.__cause__, nx.ClientError)
+    assert error.__cause__.code in TIMED_OUT
+    assert (error.shard, error.query) == ("transactions", "slow_probe")
+    assert "UNWIND" not in error.message
+
+    graphql_error = GraphQLError("ignored", original_error=error, path=["departments"])
+    assert shaped(graphql_error).formatted["extensions"] == {
+        "code": "TIMEOUT",
+        "shard": "transactions",
+    }
+    with caplog.at_level(logging.WARNING, logger="fabric_gql.graphql"):
+        log_error(graphql_error)
+    assert "slow_probe" in caplog.text
+    assert "TimedOut" in caplog.text
 
 
 def test_masked_errors_are_logged_with_their_traceback(caplog: pytest.LogCaptureFixture) -> None:
