@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, sync_playwright
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -190,3 +191,28 @@ def load_and_embed(
         params = {"topK": 10, "similarityCutoff": 0.0, "method": "EXACT"}
         record = run_in_foreground(shards, knn.KIND, params, knn.knn_work())
         assert record["status"] == "SUCCEEDED", record
+
+
+# Debian's Chromium (Playwright's own browser download is not reachable here), for the page tests.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

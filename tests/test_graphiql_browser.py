@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from gql_support import Catalogue
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from gql_support import Catalogue, needs_chromium
+from playwright.sync_api import Browser, Page, Route, expect
 from pydantic import SecretStr
 
 from cypher.shards import SyncShards
@@ -22,8 +22,6 @@ from gql.graphiql import NODE_MODULES, missing
 from jobs import embed
 from jobs.runner import Progress, run_in_foreground
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 TOKEN = "graphiql-t0ken"
 WAIT_MS = 30_000  # two shared cores: GraphiQL's 3.5 MB script, a cold first query
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
@@ -32,9 +30,7 @@ RESPONSE = ".graphiql-response .CodeMirror"
 pytestmark = [
     pytest.mark.neo4j,
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
-    ),
+    needs_chromium,
     pytest.mark.skipif(
         bool(missing(NODE_MODULES)), reason="GraphiQL's files are not installed: run scripts/setup"
     ),
@@ -47,14 +43,6 @@ def api_settings(settings: Settings, small_dataset: Path) -> Settings:
     return settings.model_copy(
         update={"dataset_dir": small_dataset, "graphiql": True, "api_token": SecretStr(TOKEN)}
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

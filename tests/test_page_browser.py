@@ -10,34 +10,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gql_support import Catalogue, load_and_embed, read_catalogue
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from gql_support import Catalogue, load_and_embed, needs_chromium, read_catalogue
+from playwright.sync_api import Browser, Page, expect
 
 from cypher.shards import SyncShards
 from fabric_gql.settings import Settings
 from jobs import embed
 from jobs.runner import Progress, run_in_foreground
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 WAIT_MS = 20_000  # two shared cores: a cold first query can take seconds
 
 pytestmark = [
     pytest.mark.neo4j,
     pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
-    ),
+    needs_chromium,
 ]
 
 
@@ -52,14 +39,6 @@ def embedded(sync_shards: SyncShards, api_settings: Settings, small_dataset: Pat
     """Both shards reset and loaded, every image embedded, SIMILAR edges computed."""
     load_and_embed(sync_shards, api_settings, small_dataset, similarities=True)
     return read_catalogue(small_dataset)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
