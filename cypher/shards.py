@@ -27,6 +27,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, GraphDatabase, Query
+from prometheus_client import Counter as Metric
 
 from cypher import deadline
 from cypher.loader import statements, text
@@ -36,6 +37,11 @@ from fabric_gql.settings import Settings
 Row = dict[str, Any]
 Rows = list[Row]
 T = TypeVar("T")
+# What the process sent, for /metrics (gql.metrics): shard (`fabric` for a composed Fabric
+# query) and query name; a unit counts once, by its name. Health pings are not counted.
+QUERIES = Metric(
+    "fabric_gql_cypher_queries", "Cypher queries sent, by shard and query name.", ["shard", "query"]
+)
 
 
 class Shard(StrEnum):
@@ -84,6 +90,7 @@ def _sync_managed(
     driver: neo4j.Driver, database: str, where: str, name: str, work: Callable[[Any], T],
     *, write: bool,
 ) -> T:  # fmt: skip
+    QUERIES.labels(where, name).inc()
     tagged = neo4j.unit_of_work(metadata=metadata(name))(work)
     with driver_errors(where, name), driver.session(database=database) as session:
         return session.execute_write(tagged) if write else session.execute_read(tagged)
@@ -122,9 +129,11 @@ class SyncShards:
 
     def autocommit(self, shard: Shard, name: str, **params: Any) -> None:
         database = self.targets[shard].database
-        with driver_errors(shard.value, name), self.drivers[shard].session(
-            database=database
-        ) as session:
+        QUERIES.labels(shard.value, name).inc()
+        with (
+            driver_errors(shard.value, name),
+            self.drivers[shard].session(database=database) as session,
+        ):
             for statement in statements(name):
                 session.run(Query(statement, metadata=metadata(name)), params).consume()
 
@@ -195,6 +204,7 @@ class AsyncShards:
 
     async def _one(self, shard: Shard, name: str, params: dict[str, Any], *, write: bool) -> Rows:
         self.sent[(shard, name)] += 1
+        QUERIES.labels(shard.value, name).inc()
         driver, database = self.drivers[shard], self.targets[shard].database
         return await run_managed(
             driver, database, shard.value, name, text(name), params, write=write
@@ -202,6 +212,7 @@ class AsyncShards:
 
     async def autocommit(self, shard: Shard, name: str, **params: Any) -> None:
         self.sent[(shard, name)] += 1
+        QUERIES.labels(shard.value, name).inc()
         driver, database = self.drivers[shard], self.targets[shard].database
         for statement in statements(name):
             await run_autocommit(driver, database, shard.value, name, statement, params)

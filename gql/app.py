@@ -1,5 +1,7 @@
 """The Starlette app: GraphQL (POST, multipart uploads, GraphiQL on GET, graphql-transport-ws),
-health, images, and the explorer page (gql/static/) at /.
+health, Prometheus metrics (gql.metrics), images, and the explorer page (gql/static/) at /.
+Every request gets an id (gql.request_id); a WebSocket's token is checked at connection_init
+(gql.auth). The production profile turns GraphiQL off (settings.graphiql).
 
 Uploads (embedImage, searchByImage) follow the GraphQL multipart request spec. A plain HTML form
 can send multipart/form-data to any site without a CORS preflight, so such a request must also
@@ -29,19 +31,25 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from cypher.federation import Federation, create_federation
 from cypher.shards import AsyncShards, Shard
 from fabric_gql.errors import ShardUnavailable
 from fabric_gql.settings import Settings, get_settings
 from gql.api import build_schema
+from gql.auth import SocketContext, refusal, socket_header
 from gql.background import Background
 from gql.context import Context
 from gql.errors import shape_all
 from gql.graphiql import NODE_MODULES, asset, page
+from gql.metrics import endpoint as metrics_endpoint
+from gql.request_id import HEADER as REQUEST_ID_HEADER
+from gql.request_id import RequestIds
 from hm.reader import ARTICLE_ID_WIDTH, IMAGES, image_file
 
 PRODUCT_CODE = re.compile(rf"[0-9]{{{ARTICLE_ID_WIDTH}}}")
@@ -100,7 +108,16 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         state = request.app.state
-        return Context(request, response, self.settings, state.federation, state.background)
+        parts = (request, response, self.settings, state.federation, state.background)
+        return SocketContext(*parts) if isinstance(request, WebSocket) else Context(*parts)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        # graphql-transport-ws's connection_init: the one check of a connection (gql.auth).
+        assert isinstance(context, SocketContext)
+        if refusal(self.settings, socket_header(context)) is not None:
+            raise ConnectionRejectionError  # closed with 4403 Forbidden
+        context.admitted = True
+        return await super().on_ws_connect(context)  # an ack without a payload
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's page loads its scripts from a CDN; ours come from /graphiql/.
@@ -177,7 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.federation.close()
             await shards.close()  # a no-op when the federation closed them
 
-    middleware = []
+    middleware = [Middleware(RequestIds)]  # outermost: CORS answers carry the id too
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -185,6 +202,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=["*"],
+                expose_headers=[REQUEST_ID_HEADER],
             )
         )
     return Starlette(
@@ -198,6 +216,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            *([Route("/metrics", metrics_endpoint(settings))] if settings.metrics else []),
             Route("/images/{code}", image, name="image"),
             Route("/", explorer),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
