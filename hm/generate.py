@@ -29,6 +29,7 @@ from hm.reader import (
     IMAGES,
     TRANSACTION_COLUMNS,
     TRANSACTIONS,
+    image_file,
 )
 
 FIRST_DAY = np.datetime64("2018-09-20")
@@ -298,7 +299,7 @@ def _transactions(
 
 
 def _draw_all(out: Path, specs: list[ImageSpec], workers: int | None) -> None:
-    jobs = [(s, out / IMAGES / s.article_id[:3] / f"{s.article_id}.jpg") for s in specs]
+    jobs = [(s, image_file(out / IMAGES, s.article_id)) for s in specs]
     for folder in {path.parent for _, path in jobs}:
         folder.mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
