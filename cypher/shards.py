@@ -19,6 +19,7 @@ federation for its composed text.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -160,11 +161,17 @@ async def run_managed(
         result = await tx.run(text_, params)
         return [record.data() async for record in result]
 
-    with driver_errors(where, name):
-        async with driver.session(database=database) as session:
-            if write:
-                return await session.execute_write(work)
-            return await session.execute_read(work)
+    async def send() -> Rows:
+        with driver_errors(where, name):
+            async with driver.session(database=database) as session:
+                if write:
+                    return await session.execute_write(work)
+                return await session.execute_read(work)
+
+    # Shielded: graphql-core cancels the sibling fields of a field that fails, and a session
+    # cancelled mid-query leaves its socket unclosed (neo4j 6.4). The transaction ends anyway by
+    # its own timeout, which the request's deadline bounds.
+    return await asyncio.shield(send())
 
 
 async def run_autocommit(

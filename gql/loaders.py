@@ -6,6 +6,7 @@ TypedDict is the shape of a Cypher map projection (a missing property is there a
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,15 @@ class SimilarityRow(NeighbourRow):
     rank: int  # 1-based, in its list
 
 
+class Loader(DataLoader[K, V]):
+    """A DataLoader whose loads are shielded: graphql-core cancels the sibling fields of a field
+    that fails, and a cancelled waiter would cancel the future that every other waiter on the
+    same key shares (found by tests/test_fuzz.py as a 500)."""
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 def _keyed(
     federation: Federation, shard: Shard, name: str, default: Any, **params: Any
 ) -> Callable[[list[Any]], Awaitable[list[Any]]]:
@@ -116,10 +126,10 @@ class Loaders:
         t, p = Shard.TRANSACTIONS, Shard.PRODUCTS
 
         def one(shard: Shard, name: str) -> DataLoader[Any, Any]:
-            return DataLoader(_keyed(federation, shard, name, None))
+            return Loader(_keyed(federation, shard, name, None))
 
         def count(name: str) -> DataLoader[Any, int]:
-            return DataLoader(_keyed(federation, t, name, 0))
+            return Loader(_keyed(federation, t, name, 0))
 
         self.product: DataLoader[str, ProductRow | None] = one(t, "product_by_code")
         self.department: DataLoader[int, NumberedRow | None] = one(t, "department_by_number")
@@ -154,13 +164,13 @@ class Loaders:
             load = _keyed(
                 self.federation, Shard.TRANSACTIONS, "product_also_bought", [], first=first
             )
-            self._also_bought[first] = DataLoader(load)
+            self._also_bought[first] = Loader(load)
         return self._also_bought[first]
 
     def similar(self, args: SimilarArgs) -> DataLoader[str, list[SimilarityRow]]:
         """The ranked neighbours of each code."""
         if args not in self._similar:
-            self._similar[args] = DataLoader(partial(self._load_similar, args))
+            self._similar[args] = Loader(partial(self._load_similar, args))
         return self._similar[args]
 
     async def _load_similar(self, args: SimilarArgs, codes: list[str]) -> list[list[SimilarityRow]]:
