@@ -153,6 +153,11 @@ def test_a_subscription_shows_the_jobs_progress(graphiql: Page, sync_shards: Syn
         return "three done"
 
     record = run_in_foreground(sync_shards, embed.KIND, {"codes": None}, work)
+    # With a token configured, a subscription needs it at connection_init: GraphiQL sends the
+    # headers editor's headers as the connection's parameters.
+    graphiql.get_by_role("button", name="Headers").click()
+    headers = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+    _type_into(graphiql, headers, f'{{"Authorization": "Bearer {TOKEN}"}}')
     _type_query(
         graphiql,
         f'subscription {{ jobProgress(id: "{record["id"]}") {{ id status processed summary }} }}',
