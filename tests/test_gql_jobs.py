@@ -285,7 +285,9 @@ def subscribe(server_url: str, job_id: str) -> list[dict[str, Any]]:
     document = f"subscription($id: ID!) {{ jobProgress(id: $id) {{ {JOB_FIELDS} }} }}"
     messages = []
     with connect(url, subprotocols=["graphql-transport-ws"], open_timeout=10) as ws:  # type: ignore[list-item]
-        ws.send(json.dumps({"type": "connection_init"}))
+        # With a token set, a subscription needs it too (checked at connection_init).
+        init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {TOKEN}"}}
+        ws.send(json.dumps(init))
         assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
         payload = {"query": document, "variables": {"id": job_id}}
         ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
