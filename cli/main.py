@@ -42,23 +42,50 @@ def _load(args: argparse.Namespace) -> int:
     return run_load(get_settings(), args.dir, batch_size=args.batch_size)
 
 
+def _reset(args: argparse.Namespace) -> int:
+    from ingest.reset import run_reset
+
+    return run_reset(get_settings(), yes=args.yes)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import ipaddress
     import logging
-
-    import uvicorn
-
-    from gql.app import create_app
 
     settings = get_settings()
     host = args.host or settings.http_host
     port = args.port or settings.http_port
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # any other host name may resolve to a public address
+        loopback = False
+    # Checked before anything binds: a public production server must have its token.
+    if settings.profile == "production" and settings.api_token is None and not loopback:
+        print(
+            f"fabric-gql serve: refusing to serve on {host} in the production profile without "
+            "FABRIC_GQL_API_TOKEN; set the token, or serve on 127.0.0.1",
+            file=sys.stderr,
+        )
+        return 2
+
+    import uvicorn
+
+    from gql import logs
+    from gql.app import create_app
+
     shown = f"[{host}]" if ":" in host else host
     print(f"Explorer: http://{shown}:{port}/", flush=True)
-    print(f"GraphiQL: http://{shown}:{port}/graphql", flush=True)
+    if settings.graphiql:
+        print(f"GraphiQL: http://{shown}:{port}/graphql", flush=True)
+    # One handler for every logger, uvicorn's too (log_config=None leaves them to it), each
+    # line with its request id: text or JSON (settings.log_format).
+    logs.configure(settings.log_format, args.log_level)
     # The server's notes on labels or types not in the store yet (before a load or a
     # similarity recompute) would otherwise be logged for every request.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level=args.log_level, log_config=None
+    )
     return 0
 
 
@@ -125,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", type=Path)
     p.add_argument("--batch-size", type=int, default=10_000)
     p.set_defaults(func=_load)
+
+    p = sub.add_parser(
+        "reset", help="delete every node and relationship on both shards (schema kept)"
+    )
+    p.add_argument("--yes", action="store_true", help="really delete (without it: say what)")
+    p.set_defaults(func=_reset)
 
     p = sub.add_parser("serve", help="serve the GraphQL API and GraphiQL (uvicorn)")
     p.add_argument("--host", help="default: FABRIC_GQL_HTTP_HOST (127.0.0.1)")
