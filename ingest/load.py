@@ -212,7 +212,6 @@ def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size
         params = [_article_params(root, row) for row in batch]
         return params, _categories(params)
 
-
     batches = map(build, batched(reader.read_articles(root, report.bad), batch_size))
     with tqdm(desc="articles", unit=" rows", leave=False) as bar:
         for params, categories in prefetched(batches):
