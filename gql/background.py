@@ -18,7 +18,7 @@ from embedding.model import Embedder, load_embedder
 from fabric_gql.errors import ShardUnavailable
 from fabric_gql.settings import Settings
 from jobs import embed
-from jobs.runner import JobRunner, Progress, Work
+from jobs.runner import JobRecord, JobRunner, Progress, Work
 
 log = logging.getLogger("fabric_gql.jobs")
 
@@ -57,7 +57,7 @@ class Background:
                 if interrupted:
                     log.warning("%d interrupted job(s) marked FAILED", interrupted)
 
-    async def submit(self, kind: str, params: dict[str, Any], work: Work) -> dict[str, Any]:
+    async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
         await self.recover()
         return await self.runner.submit(kind, params, work)
 

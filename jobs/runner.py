@@ -17,9 +17,9 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
-from cypher.shards import AsyncShards, Shard, SyncShards
+from cypher.shards import AsyncShards, Row, Shard, SyncShards
 from fabric_gql.errors import JobConflict, NotFound
 
 
@@ -32,6 +32,29 @@ class JobStatus(StrEnum):
 
 
 FINISHED = {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}
+
+
+class JobRecord(TypedDict):
+    """A :Job node's properties, as the job queries return them (`j {.*}`): what the CLI prints
+    and the API's `Job` is made from. Times are ISO 8601 text."""
+
+    id: str
+    kind: str
+    status: str  # a JobStatus value
+    processed: int
+    total: int
+    failed: int
+    params: str  # the job's arguments as JSON
+    createdAt: str
+    startedAt: NotRequired[str]
+    finishedAt: NotRequired[str]
+    error: NotRequired[str]
+    summary: NotRequired[str]
+    failures: NotRequired[list[str]]
+
+
+def _record(row: Row) -> JobRecord:
+    return cast(JobRecord, row["job"])
 
 
 class Cancelled(Exception):
@@ -81,12 +104,12 @@ class _Recorder:
         self.shards, self.job_id, self.interval = shards, job_id, interval
         self.last = 0.0
 
-    def update(self, fields: dict[str, Any]) -> dict[str, Any]:
-        return self.shards.write(Shard.PRODUCTS, "job_update", id=self.job_id, fields=fields)[0][
-            "job"
-        ]
+    def update(self, fields: dict[str, Any]) -> JobRecord:
+        return _record(
+            self.shards.write(Shard.PRODUCTS, "job_update", id=self.job_id, fields=fields)[0]
+        )
 
-    def progress(self, progress: Progress, *, force: bool = False) -> dict[str, Any] | None:
+    def progress(self, progress: Progress, *, force: bool = False) -> JobRecord | None:
         if not force and _now() - self.last < self.interval:
             return None
         self.last = _now()
@@ -97,7 +120,7 @@ class _Recorder:
 
 def execute(
     shards: SyncShards, job_id: str, work: Work, params: dict[str, Any], progress: Progress
-) -> dict[str, Any]:
+) -> JobRecord:
     """Run `work` for the recorded job `job_id`, keeping its record current. Blocking."""
     recorder = _Recorder(shards, job_id)
     recorder.update({"status": JobStatus.RUNNING.value, "startedAt": _iso()})
@@ -144,7 +167,7 @@ def _iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def create_record(shards: SyncShards, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+def create_record(shards: SyncShards, kind: str, params: dict[str, Any]) -> JobRecord:
     running = shards.read(Shard.PRODUCTS, "job_running", kind=kind)
     if running:
         raise JobConflict(f"a {kind} job is already running: {running[0]['job']['id']}")
@@ -153,7 +176,7 @@ def create_record(shards: SyncShards, kind: str, params: dict[str, Any]) -> dict
     rows = shards.write(
         Shard.PRODUCTS, "job_create", id=job_id, kind=kind, params=params_text, createdAt=_iso()
     )
-    return rows[0]["job"]
+    return _record(rows[0])
 
 
 def run_in_foreground(
@@ -162,7 +185,7 @@ def run_in_foreground(
     params: dict[str, Any],
     work: Work,
     on_change: Callable[[Progress], None] = lambda _: None,
-) -> dict[str, Any]:
+) -> JobRecord:
     """The CLI's way: record the job, run it here, return the final record."""
     record = create_record(shards, kind, params)
     return execute(shards, record["id"], work, params, Progress(on_change=on_change))
@@ -176,13 +199,13 @@ class JobRunner:
         self.reader = reader
         self._lock = asyncio.Lock()
         self._running: dict[str, tuple[str, Progress, asyncio.Task[None]]] = {}
-        self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = {}
+        self._subscribers: dict[str, set[asyncio.Queue[JobRecord | None]]] = {}
 
     async def recover(self) -> int:
         rows = await self.reader.write(Shard.PRODUCTS, "job_fail_interrupted")
         return int(rows[0]["interrupted"])
 
-    async def submit(self, kind: str, params: dict[str, Any], work: Work) -> dict[str, Any]:
+    async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
         async with self._lock:
             for job_id, (running_kind, _, _) in self._running.items():
                 if running_kind == kind:
@@ -193,7 +216,7 @@ class JobRunner:
             started_at = _iso()  # the worker thread records its own; snapshots show this one
 
             def on_change(progress: Progress) -> None:
-                snapshot = {
+                snapshot: JobRecord = {
                     **record,
                     "status": JobStatus.RUNNING.value,
                     "startedAt": started_at,
@@ -217,21 +240,21 @@ class JobRunner:
         finally:
             self._running.pop(job_id, None)
             for queue in self._subscribers.get(job_id, set()):
-                queue.put_nowait({})  # end of stream
+                queue.put_nowait(None)  # end of stream
 
-    def _publish(self, job_id: str, snapshot: dict[str, Any]) -> None:
+    def _publish(self, job_id: str, snapshot: JobRecord) -> None:
         for queue in self._subscribers.get(job_id, set()):
             queue.put_nowait(snapshot)
 
-    async def get(self, job_id: str) -> dict[str, Any] | None:
+    async def get(self, job_id: str) -> JobRecord | None:
         rows = await self.reader.read(Shard.PRODUCTS, "job_get", id=job_id)
-        return rows[0]["job"] if rows else None
+        return _record(rows[0]) if rows else None
 
-    async def list(self, limit: int = 50) -> list[dict[str, Any]]:
+    async def list(self, limit: int = 50) -> list[JobRecord]:
         rows = await self.reader.read(Shard.PRODUCTS, "job_list", limit=limit)
-        return [row["job"] for row in rows]
+        return [_record(row) for row in rows]
 
-    async def cancel(self, job_id: str) -> dict[str, Any]:
+    async def cancel(self, job_id: str) -> JobRecord:
         running = self._running.get(job_id)
         if running is not None:
             _, progress, task = running
@@ -242,9 +265,9 @@ class JobRunner:
             raise NotFound(f"no job with id {job_id}")
         return record
 
-    async def follow(self, job_id: str) -> AsyncIterator[dict[str, Any]]:
+    async def follow(self, job_id: str) -> AsyncIterator[JobRecord]:
         """The job's record now, then each change until it finishes."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        queue: asyncio.Queue[JobRecord | None] = asyncio.Queue()
         self._subscribers.setdefault(job_id, set()).add(queue)
         try:
             record = await self.get(job_id)
