@@ -90,11 +90,19 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _run_job(kind: str, params: dict[str, Any], work: Work) -> int:
+    import signal
+    import threading
+
     from tqdm import tqdm
 
     from cypher.shards import SyncShards
     from jobs.runner import Progress, run_in_foreground
 
+    # SIGTERM or Ctrl-C cancels the job, which is then recorded CANCELLED, not left RUNNING
+    # until its lease runs out.
+    cancel = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: cancel.set())
     with SyncShards(get_settings()) as shards, tqdm(desc=kind.lower(), unit=" items") as bar:
 
         def on_change(progress: Progress) -> None:
@@ -103,7 +111,7 @@ def _run_job(kind: str, params: dict[str, Any], work: Work) -> int:
             bar.set_postfix(failed=progress.failed, refresh=False)
             bar.refresh()
 
-        record = run_in_foreground(shards, kind, params, work, on_change)
+        record = run_in_foreground(shards, kind, params, work, on_change, cancel)
     print(f"job {record['id']}: {record['status']}. {record.get('summary') or ''}")
     for failure in record.get("failures") or []:
         print(f"  failed: {failure}")

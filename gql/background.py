@@ -4,6 +4,10 @@ Jobs run in worker threads on their own blocking drivers (`SyncShards`); their r
 progress are read through the app's async drivers. The model is loaded on first use, in a
 worker thread, so start-up stays fast; a process lock makes the job threads and the upload
 resolvers share that one load (Keras seeds its random state globally while building).
+
+Other processes may share the shards (more API servers, the CLI), so nothing here assumes that a
+running job is this process's: a sweep marks FAILED only the jobs whose lease ran out (see
+jobs.runner), at start-up and every heartbeat while the app runs.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from typing import Any
 
 from cypher.shards import AsyncShards, SyncShards
 from embedding.model import Embedder, load_embedder
-from fabric_gql.errors import ShardUnavailable
+from fabric_gql.errors import FabricGqlError
 from fabric_gql.settings import Settings
 from jobs import embed
-from jobs.runner import JobRecord, JobRunner, Progress, Work
+from jobs.runner import JobRecord, JobRunner, Lease, Progress, Work
 
 log = logging.getLogger("fabric_gql.jobs")
 
@@ -29,10 +33,11 @@ class Background:
         self.shards = shards  # the app's async drivers: job records, products-shard writes
         self.config = embed.embedding_config(settings)
         self._job_shards = SyncShards(settings)
-        self.runner = JobRunner(self._job_shards, shards)
+        self.lease = Lease.of(settings)
+        self.runner = JobRunner(self._job_shards, shards, self.lease)
         self._model_lock = threading.Lock()
-        self._recover_lock = asyncio.Lock()
-        self._recovered = False
+        self._sweeper: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         if self.config.weights == "none":
@@ -41,24 +46,24 @@ class Background:
                 "embedImage and searchByImage use an untrained model (id resnet50v2/none-seed%d)",
                 self.config.seed,
             )
-        try:
-            await self.recover()
-        except ShardUnavailable as exc:
-            # The app serves what it can without the products shard; recovery runs before the
-            # first job instead.
-            log.warning("job recovery postponed: %s", exc.message)
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="job-sweeper")
 
-    async def recover(self) -> None:
-        """Mark jobs left running by a stopped process as FAILED: once, before any job here."""
-        async with self._recover_lock:
-            if not self._recovered:
-                interrupted = await self.runner.recover()
-                self._recovered = True
-                if interrupted:
-                    log.warning("%d interrupted job(s) marked FAILED", interrupted)
+    async def _sweep_forever(self) -> None:
+        """Mark jobs whose owner stopped heartbeating FAILED: now, then every heartbeat. A
+        products shard that does not answer postpones it to the next round."""
+        while True:
+            try:
+                for job_id in await self.runner.sweep():
+                    log.warning("job %s: its owner stopped heartbeating; marked FAILED", job_id)
+            except FabricGqlError as exc:  # e.g. SHARD_UNAVAILABLE: the next round retries
+                log.warning("job sweep postponed: %s", exc.message)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), self.lease.heartbeat_s)
+                return
+            except TimeoutError:
+                pass
 
     async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
-        await self.recover()
         return await self.runner.submit(kind, params, work)
 
     def model(self) -> Embedder:
@@ -81,5 +86,10 @@ class Background:
 
     async def close(self) -> None:
         """Cancel running jobs (recorded as CANCELLED), wait for them, close the job drivers."""
+        # The sweeper is stopped, not cancelled: a sweep in its worker thread finishes with the
+        # job drivers still open (cancelling would leave the thread using a closed driver).
+        self._stopping.set()
+        if self._sweeper is not None:
+            await self._sweeper
         await self.runner.shutdown()
         self._job_shards.close()

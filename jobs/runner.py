@@ -2,15 +2,26 @@
 
 A job's work is a plain blocking function `work(shards, params, progress) -> summary`, run in a
 worker thread by the app (`JobRunner`) or in the foreground by the CLI (`run_in_foreground`), so
-both run the same code. The record in the database is the truth a client reads; after a crash
-`recover()` marks whatever was still running as failed, and a re-run skips finished work because
-each job's work is written to be resumable (embedding skips products that have a vector).
+both run the same code. The record in the database is the truth a client reads.
+
+Several processes (API servers, the CLI) share one products shard, so a job belongs to the
+process that created it through a lease: the record names its `owner` and holds `leaseUntil`
+(the database's clock, epoch ms), which the owner's worker renews every heartbeat. Every change
+of a kind's job state runs in one write transaction that first takes the kind's lock node
+(`job_lock`), so "no live job of this kind, then create one" cannot interleave with another
+process doing the same. A job whose lease ran out (its owner was killed or hangs) is marked
+FAILED by whichever process looks next (`sweep`: at start-up, before a create, periodically in
+the app), never while its lease is live; a re-run skips finished work because each job's work is
+written to be resumable (embedding skips products that have a vector).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import socket
 import threading
 import time
 import uuid
@@ -19,8 +30,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict, cast
 
-from cypher.shards import AsyncShards, Row, Shard, SyncShards
-from fabric_gql.errors import JobConflict, NotFound
+from cypher.shards import AsyncShards, Row, Shard, SyncShards, Tx
+from fabric_gql.errors import FabricGqlError, JobConflict, NotFound
+from fabric_gql.settings import Settings, get_settings
+
+log = logging.getLogger("fabric_gql.jobs")
+
+# This process, as a job's owner: host, pid and a random part (pids are reused).
+OWNER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+# How often a follower of a job that another process runs reads its record.
+POLL_S = 0.5
 
 
 class JobStatus(StrEnum):
@@ -51,10 +70,17 @@ class JobRecord(TypedDict):
     error: NotRequired[str]
     summary: NotRequired[str]
     failures: NotRequired[list[str]]
+    owner: NotRequired[str]  # the process that runs it (`OWNER` there)
+    leaseUntil: NotRequired[int]  # epoch ms on the database's clock
 
 
 def _record(row: Row) -> JobRecord:
     return cast(JobRecord, row["job"])
+
+
+def _visible(record: JobRecord) -> dict[str, Any]:
+    """A record without its lease, which changes every heartbeat and is not shown."""
+    return {key: value for key, value in record.items() if key != "leaseUntil"}
 
 
 class Cancelled(Exception):
@@ -93,21 +119,68 @@ class Progress:
 Work = Callable[[SyncShards, dict[str, Any], Progress], str | None]
 
 
+@dataclass(frozen=True)
+class Lease:
+    """How this process holds the jobs it runs (see the module's docstring)."""
+
+    seconds: float
+    heartbeat_s: float
+    owner: str = OWNER
+
+    @classmethod
+    def of(cls, settings: Settings) -> Lease:
+        return cls(settings.job_lease_s, settings.job_heartbeat_s)
+
+    @property
+    def ms(self) -> int:
+        return int(self.seconds * 1000)
+
+
+def _locked(kind: str | None, work: Callable[[Tx], Any]) -> Callable[[Tx], Any]:
+    """`work` after taking the lock of `kind` (of every kind when None) in the same transaction."""
+
+    def run(tx: Tx) -> Any:
+        if kind is None:
+            tx.run("job_lock_all")
+        else:
+            tx.run("job_lock", kind=kind)
+        return work(tx)
+
+    return run
+
+
+def sweep(shards: SyncShards) -> list[str]:
+    """Mark every job whose lease ran out FAILED; their ids."""
+
+    def work(tx: Tx) -> list[str]:
+        return [row["id"] for row in tx.run("job_fail_stale", kind=None)]
+
+    ids: list[str] = shards.unit(Shard.PRODUCTS, "job_sweep", _locked(None, work))
+    return ids
+
+
 def _now() -> float:
     return time.monotonic()
 
 
 class _Recorder:
-    """Writes a job's progress to its record, at most every `interval` seconds."""
+    """Writes a job's progress to its record, at most every `interval` seconds, and renews its
+    lease every heartbeat; `lost` is set when the job is no longer this owner's."""
 
-    def __init__(self, shards: SyncShards, job_id: str, interval: float = 0.5) -> None:
-        self.shards, self.job_id, self.interval = shards, job_id, interval
+    def __init__(
+        self, shards: SyncShards, job_id: str, lease: Lease, interval: float = 0.5
+    ) -> None:
+        self.shards, self.job_id, self.lease, self.interval = shards, job_id, lease, interval
         self.last = 0.0
+        self.last_beat = _now()
+        self.kind = ""
+        self.lost = threading.Event()
 
     def update(self, fields: dict[str, Any]) -> JobRecord:
-        return _record(
-            self.shards.write(Shard.PRODUCTS, "job_update", id=self.job_id, fields=fields)[0]
-        )
+        rows = self.shards.write(Shard.PRODUCTS, "job_update", id=self.job_id, fields=fields)
+        record = _record(rows[0])
+        self.kind = record["kind"]
+        return record
 
     def progress(self, progress: Progress, *, force: bool = False) -> JobRecord | None:
         if not force and _now() - self.last < self.interval:
@@ -117,12 +190,43 @@ class _Recorder:
             {"processed": progress.processed, "total": progress.total, "failed": progress.failed}
         )
 
+    def heartbeat(self) -> None:
+        if _now() - self.last_beat < self.lease.heartbeat_s:
+            return
+        self.last_beat = _now()
+
+        def work(tx: Tx) -> bool:
+            owner, ms = self.lease.owner, self.lease.ms
+            return bool(tx.run("job_heartbeat", id=self.job_id, owner=owner, leaseMs=ms))
+
+        if not self.shards.unit(Shard.PRODUCTS, "job_heartbeat", _locked(self.kind, work)):
+            log.warning("job %s: lease lost (marked failed by another process)", self.job_id)
+            self.lost.set()
+
+    def finish(self, fields: dict[str, Any]) -> JobRecord:
+        """Record the end, unless the lease was lost: then the record as another process left it."""
+
+        def work(tx: Tx) -> Row | None:
+            rows = tx.run("job_finish", id=self.job_id, owner=self.lease.owner, fields=fields)
+            return rows[0] if rows else None
+
+        row = self.shards.unit(Shard.PRODUCTS, "job_finish", _locked(self.kind, work))
+        if row is None:
+            row = self.shards.read(Shard.PRODUCTS, "job_get", id=self.job_id)[0]
+        return _record(row)
+
 
 def execute(
-    shards: SyncShards, job_id: str, work: Work, params: dict[str, Any], progress: Progress
+    shards: SyncShards,
+    job_id: str,
+    work: Work,
+    params: dict[str, Any],
+    progress: Progress,
+    lease: Lease | None = None,
 ) -> JobRecord:
-    """Run `work` for the recorded job `job_id`, keeping its record current. Blocking."""
-    recorder = _Recorder(shards, job_id)
+    """Run `work` for the recorded job `job_id`, keeping its record current and its lease
+    renewed. Blocking. A job whose lease is lost is cancelled and its record left as it is."""
+    recorder = _Recorder(shards, job_id, lease or Lease.of(get_settings()))
     recorder.update({"status": JobStatus.RUNNING.value, "startedAt": _iso()})
     notify = progress.on_change
     dirty, done = threading.Event(), threading.Event()
@@ -131,17 +235,25 @@ def execute(
         notify(p)
         dirty.set()
 
-    def flush_progress() -> None:
-        # The record a client polls follows the work within `interval`, and the last change
-        # before a long silent step is never lost.
+    def keep_record() -> None:
+        # The record a client polls follows the work within `interval`, the last change before
+        # a long silent step is never lost, and the lease is renewed even while the work is
+        # silent. A shard that does not answer is tried again at the next tick.
         while not done.wait(recorder.interval):
-            if dirty.is_set():
-                dirty.clear()
-                recorder.progress(progress, force=True)
+            try:
+                if dirty.is_set():
+                    dirty.clear()
+                    recorder.progress(progress, force=True)
+                recorder.heartbeat()
+            except FabricGqlError as exc:
+                log.warning("job %s: recording progress failed: %s", job_id, exc.message)
+            if recorder.lost.is_set():
+                progress.cancel_event.set()
+                return
 
     progress.on_change = on_change
-    flusher = threading.Thread(target=flush_progress, name=f"job-{job_id}-progress", daemon=True)
-    flusher.start()
+    keeper = threading.Thread(target=keep_record, name=f"job-{job_id}-record", daemon=True)
+    keeper.start()
     status, error, summary = JobStatus.SUCCEEDED, None, None
     try:
         summary = work(shards, params, progress)
@@ -151,14 +263,20 @@ def execute(
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
     finally:
         done.set()
-        flusher.join()
-    recorder.progress(progress, force=True)
-    fields: dict[str, Any] = {"status": status.value, "finishedAt": _iso(), "error": error}
+        keeper.join()
+    fields: dict[str, Any] = {
+        "status": status.value,
+        "finishedAt": _iso(),
+        "error": error,
+        "processed": progress.processed,
+        "total": progress.total,
+        "failed": progress.failed,
+    }
     if summary:
         fields["summary"] = summary
     if progress.failures:
         fields["failures"] = progress.failures
-    return recorder.update(fields)
+    return recorder.finish(fields)
 
 
 def _iso() -> str:
@@ -167,16 +285,34 @@ def _iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def create_record(shards: SyncShards, kind: str, params: dict[str, Any]) -> JobRecord:
-    running = shards.read(Shard.PRODUCTS, "job_running", kind=kind)
-    if running:
-        raise JobConflict(f"a {kind} job is already running: {running[0]['job']['id']}")
+def create_record(
+    shards: SyncShards, kind: str, params: dict[str, Any], lease: Lease | None = None
+) -> JobRecord:
+    """Record a new QUEUED job of `kind` owned by this process, or raise JobConflict naming
+    the live one: one transaction under the kind's lock, which also fails the kind's stale jobs."""
+    lease = lease or Lease.of(get_settings())
     job_id = uuid.uuid4().hex[:12]
     params_text = json.dumps(params, sort_keys=True, default=str)
-    rows = shards.write(
-        Shard.PRODUCTS, "job_create", id=job_id, kind=kind, params=params_text, createdAt=_iso()
-    )
-    return _record(rows[0])
+
+    def work(tx: Tx) -> tuple[bool, Row]:
+        for stale in tx.run("job_fail_stale", kind=kind):
+            log.warning("job %s: its owner stopped heartbeating; marked FAILED", stale["id"])
+        running = tx.run("job_running", kind=kind)
+        if running:
+            return False, running[0]
+        created = tx.run(
+            "job_create", id=job_id, kind=kind, params=params_text, createdAt=_iso(),
+            owner=lease.owner, leaseMs=lease.ms,
+        )  # fmt: skip
+        return True, created[0]
+
+    created, row = shards.unit(Shard.PRODUCTS, "job_create", _locked(kind, work))
+    if not created:
+        live = _record(row)
+        raise JobConflict(
+            f"a {kind} job is already running: {live['id']} (owner {live.get('owner', '?')})"
+        )
+    return _record(row)
 
 
 def run_in_foreground(
@@ -185,32 +321,38 @@ def run_in_foreground(
     params: dict[str, Any],
     work: Work,
     on_change: Callable[[Progress], None] = lambda _: None,
+    cancel_event: threading.Event | None = None,
 ) -> JobRecord:
-    """The CLI's way: record the job, run it here, return the final record."""
-    record = create_record(shards, kind, params)
-    return execute(shards, record["id"], work, params, Progress(on_change=on_change))
+    """The CLI's way: record the job, run it here (holding its lease), return the final record.
+    Setting `cancel_event` cancels it."""
+    lease = Lease.of(get_settings())
+    record = create_record(shards, kind, params, lease)
+    progress = Progress(on_change=on_change, cancel_event=cancel_event or threading.Event())
+    return execute(shards, record["id"], work, params, progress, lease)
 
 
 class JobRunner:
     """The app's jobs: one worker thread per running job, and subscribers per job id."""
 
-    def __init__(self, shards: SyncShards, reader: AsyncShards) -> None:
+    def __init__(self, shards: SyncShards, reader: AsyncShards, lease: Lease) -> None:
         self.shards = shards
         self.reader = reader
+        self.lease = lease
         self._lock = asyncio.Lock()
         self._running: dict[str, tuple[str, Progress, asyncio.Task[None]]] = {}
+        # A queue's None ends its stream.
         self._subscribers: dict[str, set[asyncio.Queue[JobRecord | None]]] = {}
 
-    async def recover(self) -> int:
-        rows = await self.reader.write(Shard.PRODUCTS, "job_fail_interrupted")
-        return int(rows[0]["interrupted"])
+    async def sweep(self) -> list[str]:
+        """Mark the jobs whose owner stopped heartbeating FAILED (any process's); their ids."""
+        return await asyncio.to_thread(sweep, self.shards)
 
     async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
         async with self._lock:
             for job_id, (running_kind, _, _) in self._running.items():
                 if running_kind == kind:
                     raise JobConflict(f"a {kind} job is already running: {job_id}")
-            record = await asyncio.to_thread(create_record, self.shards, kind, params)
+            record = await asyncio.to_thread(create_record, self.shards, kind, params, self.lease)
             loop = asyncio.get_running_loop()
             job_id = record["id"]
             started_at = _iso()  # the worker thread records its own; snapshots show this one
@@ -235,12 +377,14 @@ class JobRunner:
         self, job_id: str, work: Work, params: dict[str, Any], progress: Progress
     ) -> None:
         try:
-            final = await asyncio.to_thread(execute, self.shards, job_id, work, params, progress)
+            final = await asyncio.to_thread(
+                execute, self.shards, job_id, work, params, progress, self.lease
+            )
             self._publish(job_id, final)
         finally:
             self._running.pop(job_id, None)
             for queue in self._subscribers.get(job_id, set()):
-                queue.put_nowait(None)  # end of stream
+                queue.put_nowait(None)
 
     def _publish(self, job_id: str, snapshot: JobRecord) -> None:
         for queue in self._subscribers.get(job_id, set()):
@@ -266,7 +410,8 @@ class JobRunner:
         return record
 
     async def follow(self, job_id: str) -> AsyncIterator[JobRecord]:
-        """The job's record now, then each change until it finishes."""
+        """The job's record now, then each change until it finishes: pushed by the worker when
+        the job runs here, read from the record every `POLL_S` when another process runs it."""
         queue: asyncio.Queue[JobRecord | None] = asyncio.Queue()
         self._subscribers.setdefault(job_id, set()).add(queue)
         try:
@@ -274,10 +419,19 @@ class JobRunner:
             if record is None:
                 raise NotFound(f"no job with id {job_id}")
             yield record
-            if JobStatus(record["status"]) in FINISHED and job_id not in self._running:
+            if job_id in self._running:
+                while (snapshot := await queue.get()) is not None:
+                    yield snapshot
                 return
-            while snapshot := await queue.get():
-                yield snapshot
+            # Not (or no longer) here; a job that just finished here has its final record read.
+            while JobStatus(record["status"]) not in FINISHED:
+                await asyncio.sleep(POLL_S)
+                latest = await self.get(job_id)
+                if latest is None:
+                    return
+                if _visible(latest) != _visible(record):
+                    yield latest
+                record = latest
         finally:
             subscribers = self._subscribers[job_id]
             subscribers.discard(queue)

@@ -24,7 +24,7 @@ from fabric_gql.settings import Settings
 from gql.app import MAX_BODY
 from ingest.load import load_dataset
 from ingest.reset import reset_shards
-from jobs.runner import create_record
+from jobs.runner import Lease, create_record
 
 pytestmark = pytest.mark.neo4j
 
@@ -515,16 +515,21 @@ def test_search_by_image_gives_every_vector_of_the_model_when_fewer_than_top_k(
 # --- restart ---------------------------------------------------------------------------------
 
 
-def test_a_restart_marks_an_interrupted_job_failed(
+def test_a_restart_marks_a_job_whose_lease_ran_out_failed_and_not_a_live_one(
     api: httpx.Client, api_settings: Settings, sync_shards: SyncShards, embedded: dict[str, Any]
 ) -> None:
-    # Nothing runs in the module's server now: the fresh app's recovery may not cut one off.
-    running = [j for j in ok(api, "{ jobs { status } }")["jobs"] if j["status"] == "RUNNING"]
-    assert not running
-    record = create_record(sync_shards, "RESTART_PROBE", {})
-    sync_shards.write(Shard.PRODUCTS, "job_update", id=record["id"], fields={"status": "RUNNING"})
-    with serving(api_settings) as url, httpx.Client(base_url=url, timeout=30) as client:
-        job = ok(client, JOB, id=record["id"])["job"]
-    assert job["status"] == "FAILED"
-    assert "interrupted" in job["error"]
-    assert job["finishedAt"] is not None
+    # Jobs of other (gone) owners: one whose lease ran out, one whose lease is live.
+    stale = create_record(sync_shards, "RESTART_PROBE", {}, Lease(60, 1, owner="gone:1:aaaaaa"))
+    live = create_record(sync_shards, "LIVE_PROBE", {}, Lease(600, 1, owner="busy:2:bbbbbb"))
+    fields = {"status": "RUNNING", "leaseUntil": 0}
+    sync_shards.write(Shard.PRODUCTS, "job_update", id=stale["id"], fields=fields)
+    try:
+        with serving(api_settings) as url, httpx.Client(base_url=url, timeout=30) as client:
+            failed = wait_for(client, stale["id"], timeout_s=30)
+            still = ok(client, JOB, id=live["id"])["job"]
+        assert failed["status"] == "FAILED"
+        assert failed["error"] == "interrupted: owner gone:1:aaaaaa stopped heartbeating"
+        assert failed["finishedAt"] is not None
+        assert still["status"] == "QUEUED"
+    finally:
+        sync_shards.write(Shard.PRODUCTS, "job_update", id=live["id"], fields={"status": "FAILED"})

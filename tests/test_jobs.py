@@ -13,9 +13,17 @@ from gql_support import load_and_embed
 
 from cypher.shards import Shard, SyncShards
 from fabric_gql.errors import JobConflict
-from fabric_gql.settings import Settings
+from fabric_gql.settings import Settings, get_settings
 from jobs import embed, knn
-from jobs.runner import JobRecord, Progress, create_record, execute, run_in_foreground
+from jobs.runner import (
+    JobRecord,
+    Lease,
+    Progress,
+    create_record,
+    execute,
+    run_in_foreground,
+    sweep,
+)
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +166,57 @@ def test_second_job_of_a_kind_is_refused_naming_the_running_one(embedded: SyncSh
             create_record(embedded, knn.KIND, {})
     finally:
         embedded.write(Shard.PRODUCTS, "job_update", id=job["id"], fields={"status": "FAILED"})
+
+
+def test_concurrent_creates_of_a_kind_record_exactly_one_job(sync_shards: SyncShards) -> None:
+    # Each thread has its own drivers, so the creates are truly concurrent transactions.
+    kind, threads = "RACE_PROBE", 6
+    barrier = threading.Barrier(threads)
+    created: list[str] = []
+    refused: list[str] = []
+
+    def create() -> None:
+        with SyncShards(get_settings()) as shards:
+            shards.read(Shard.PRODUCTS, "job_list", limit=1)  # connected before the race
+            barrier.wait()
+            try:
+                created.append(create_record(shards, kind, {})["id"])
+            except JobConflict as exc:
+                refused.append(exc.message)
+
+    workers = [threading.Thread(target=create) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    try:
+        assert len(created) == 1
+        assert len(refused) == threads - 1
+        assert all(created[0] in message for message in refused)
+    finally:
+        for job_id in created:
+            sync_shards.write(Shard.PRODUCTS, "job_update", id=job_id, fields={"status": "FAILED"})
+
+
+def test_sweep_fails_only_jobs_whose_lease_ran_out(sync_shards: SyncShards) -> None:
+    live = create_record(sync_shards, "LEASE_PROBE", {}, Lease(600, 1, owner="h:1:live"))
+    stale = create_record(sync_shards, "LEASE_PROBE_2", {}, Lease(600, 1, owner="h:2:gone"))
+    sync_shards.write(Shard.PRODUCTS, "job_update", id=stale["id"], fields={"leaseUntil": 0})
+    try:
+        assert stale["id"] in sweep(sync_shards)
+        assert live["id"] not in sweep(sync_shards)
+        rows = sync_shards.read(Shard.PRODUCTS, "job_get", id=stale["id"])
+        assert rows[0]["job"]["status"] == "FAILED"
+        assert rows[0]["job"]["error"] == "interrupted: owner h:2:gone stopped heartbeating"
+        rows = sync_shards.read(Shard.PRODUCTS, "job_get", id=live["id"])
+        assert rows[0]["job"]["status"] == "QUEUED"
+        # A new job of a kind whose job went stale is allowed; of a live kind it is not.
+        with pytest.raises(JobConflict, match=live["id"]):
+            create_record(sync_shards, "LEASE_PROBE", {})
+        again = create_record(sync_shards, "LEASE_PROBE_2", {})
+        sync_shards.write(Shard.PRODUCTS, "job_update", id=again["id"], fields={"status": "FAILED"})
+    finally:
+        sync_shards.write(Shard.PRODUCTS, "job_update", id=live["id"], fields={"status": "FAILED"})
 
 
 def test_gds_method_finds_mostly_the_exact_neighbours(embedded: SyncShards) -> None:
