@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     graphql_max_directives: int = 20
     graphql_max_tokens: int = 2_000
     graphql_max_errors: int = 10
+    # Automatic persisted queries (Apollo's `persistedQuery` extension, gql/persisted.py): a
+    # client sends a document's sha256 and, once, the document; this many are kept (LRU).
+    persisted_queries_cache: int = 1_000
+    # Trusted documents: a persisted-query manifest (Apollo's JSON format, or {hash: document});
+    # when set, only its documents run, by hash or by text, and nothing else can be registered.
+    trusted_documents: Path | None = None
     # Each query or mutation gets this long (TIMEOUT after); its Cypher transactions get what
     # is left of it as their server-side timeout, so the shards stop the work too. A backstop
     # behind the cost limit, with room for the first upload, which loads the image model.

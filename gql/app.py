@@ -17,8 +17,10 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
@@ -32,14 +34,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from cypher.federation import Federation, create_federation
 from cypher.shards import AsyncShards, Shard
-from fabric_gql.errors import ShardUnavailable
+from fabric_gql.errors import FabricGqlError, ShardUnavailable
 from fabric_gql.settings import Settings, get_settings
 from gql.api import build_schema
 from gql.auth import SocketContext, refusal, socket_header
@@ -48,6 +50,7 @@ from gql.context import Context
 from gql.errors import shape_all
 from gql.graphiql import NODE_MODULES, asset, page
 from gql.metrics import endpoint as metrics_endpoint
+from gql.persisted import PersistedQueries
 from gql.request_id import HEADER as REQUEST_ID_HEADER
 from gql.request_id import RequestIds
 from hm.reader import ARTICLE_ID_WIDTH, IMAGES, image_file
@@ -70,6 +73,7 @@ class GraphQLApp(GraphQL[Context, None]):
             multipart_uploads_enabled=True,
         )
         self.settings = settings
+        self.persisted = PersistedQueries(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
@@ -122,6 +126,28 @@ class GraphQLApp(GraphQL[Context, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         # Strawberry's page loads its scripts from a CDN; ours come from /graphiql/.
         return page(request.app.state.graphiql_assets)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        # Batching is off, so one document a request: persisted queries (gql.persisted) give
+        # it its text, or the error the client gets instead.
+        if not isinstance(request_data, list):
+            try:
+                request_data = self.persisted.resolve(request_data)
+            except FabricGqlError as exc:
+                return ExecutionResult(
+                    data=None, errors=[GraphQLError(exc.message, original_error=exc)]
+                )
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult

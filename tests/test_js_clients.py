@@ -89,6 +89,23 @@ def test_a_query_with_variables_returns_the_departments_products(
         assert node["department"] == {"number": department, "name": row["department_name"]}
 
 
+def test_apollos_persisted_query_link_registers_the_document_once_then_sends_its_hash(
+    report: dict[str, Any], catalogue: Catalogue
+) -> None:
+    persisted = report["persisted"]
+    # Hash alone (not found), hash and document, then the hash alone for the second query.
+    assert persisted["sent"] == [
+        {"hash": True, "query": False},
+        {"hash": True, "query": True},
+        {"hash": True, "query": False},
+    ]
+    assert persisted["first"]["errors"] == persisted["second"]["errors"] == []
+    departments = persisted["second"]["data"]["departments"]
+    assert departments == persisted["first"]["data"]["departments"]
+    numbers = {catalogue.department(code) for code in catalogue.articles}
+    assert {d["number"] for d in departments} == numbers
+
+
 def test_errors_carry_their_codes(report: dict[str, Any]) -> None:
     assert [e["code"] for e in report["refused"]["withoutToken"]] == ["UNAUTHENTICATED"]
     assert [e["code"] for e in report["refused"]["tooMany"]] == ["BAD_USER_INPUT"]

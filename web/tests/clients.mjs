@@ -4,9 +4,11 @@
 // It prints one JSON object of what the clients received; the Python side asserts on it
 // against the catalogue. A transport failure (not a GraphQL error) exits non-zero.
 
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 
-import { ApolloClient, InMemoryCache, gql } from "@apollo/client/core/index.js";
+import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client/core/index.js";
+import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries/index.js";
 import createUploadLink from "apollo-upload-client/createUploadLink.mjs";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
@@ -128,7 +130,37 @@ async function search() {
   return { data: plain(found.data), errors: errors(found), withoutPreflight };
 }
 
+// Automatic persisted queries: Apollo's link sends the document's hash alone, the server asks
+// for the document once (PersistedQueryNotFound), then the hash alone is enough. What each
+// request carried is recorded.
+async function persisted() {
+  const sent = [];
+  const recording = async (uri, options) => {
+    const body = JSON.parse(options.body);
+    sent.push({ hash: Boolean(body.extensions?.persistedQuery), query: Boolean(body.query) });
+    return fetch(uri, options);
+  };
+  const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+  const link = createPersistedQueryLink({ sha256 }).concat(
+    new HttpLink({ uri: `${url}/graphql`, fetch: recording }),
+  );
+  const apq = new ApolloClient({
+    link,
+    cache: new InMemoryCache(),
+    defaultOptions: { query: { fetchPolicy: "no-cache", errorPolicy: "all" } },
+  });
+  const query = gql`query Departments { departments { number name } }`;
+  const first = await apq.query({ query });
+  const second = await apq.query({ query });
+  return {
+    sent,
+    first: { data: plain(first.data), errors: errors(first) },
+    second: { data: plain(second.data), errors: errors(second) },
+  };
+}
+
 const report = {
+  persisted: await persisted(),
   products: await products(),
   refused: await refused(),
   job: await embedAndFollow(),
