@@ -33,7 +33,14 @@ class EmbeddingConfig:
     batch_size: int = 32
     dtype: Literal["float32", "bfloat16"] = "float32"
     seed: int = 0  # only used by weights="none"
+    # The thread budget on a small machine: the model owns the cores. JPEG decode threads
+    # (embedding.pipeline) run at a lower priority, in the model's gaps; TensorFlow gets one
+    # intra-op thread per core (0) and one inter-op thread, since ResNet is one chain of ops and
+    # a second inter-op thread only preempts the threads running each convolution. Set once per
+    # process, before TensorFlow's first op.
     decode_workers: int = 2
+    intra_op_threads: int = 0
+    inter_op_threads: int = 1
 
 
 class Embedder:
@@ -45,6 +52,7 @@ class Embedder:
         self.model_id = model_id
         self.batch_size = config.batch_size
         self.dtype = config.dtype
+        self.decode_workers = config.decode_workers
         self._model = model
         # Called with two shapes only ([1, ...] and [batch_size, ...]), so it traces twice at most.
         self._forward = tf.function(self._forward_impl)
@@ -92,9 +100,28 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def _set_threads(config: EmbeddingConfig) -> None:
+    import tensorflow as tf
+
+    threading = tf.config.threading
+    wanted = (config.intra_op_threads, config.inter_op_threads)
+    if (
+        threading.get_intra_op_parallelism_threads(),
+        threading.get_inter_op_parallelism_threads(),
+    ) == wanted:
+        return
+    try:
+        threading.set_intra_op_parallelism_threads(config.intra_op_threads)
+        threading.set_inter_op_parallelism_threads(config.inter_op_threads)
+    except RuntimeError:  # TensorFlow already ran an op in this process: its pools stay
+        log.info("TensorFlow thread pools already set; keeping them")
+
+
 def build_embedder(config: EmbeddingConfig) -> Embedder:
     """Build a fresh model (seconds). Servers and jobs want `load_embedder`, which caches it."""
     import keras
+
+    _set_threads(config)
 
     path: Path | None = None
     if config.weights == "imagenet":

@@ -16,8 +16,9 @@ from fabric_gql.settings import Settings, get_settings
 # The tests' own queries (fixture edges), sent through the same clients as the production ones.
 loader.include(Path(__file__).parent / "cypher")
 
-# Fixtures for running the real app (uvicorn on loopback, clients), shared by the API tests.
-pytest_plugins = ("gql_support",)
+# Fixtures for running the real app (uvicorn on loopback, clients), shared by the API tests, and
+# for the tests with real `fabric-gql` processes.
+pytest_plugins = ("gql_support", "processes")
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,10 @@
 """Real `fabric-gql` processes for the multi-process and fault tests: an API server started with
 `fabric-gql serve` on a loopback port (the test's environment, plus what it adds), stopped with
-the signal a test asks for; its output goes to a log file the failure message names."""
+the signal a test asks for; its output goes to a log file the failure message names.
+
+Also a pytest plugin (conftest's `pytest_plugins`): the module-scoped fixtures those tests share,
+a catalogue of random vectors (`vector_dataset`), the environment of short job leases
+(`lease_env`) and a folder for the servers' logs (`logs`)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pytest
 from gql_support import free_port
 
 from cypher.shards import Shard, SyncShards
@@ -32,6 +37,10 @@ RECOMPUTE = f"""mutation($topK: Int, $method: KnnMethod) {{
   recomputeSimilarities(topK: $topK, method: $method) {{ {JOB_FIELDS} }}
 }}"""
 DONE = {status.value for status in FINISHED}
+# Short leases, so a killed owner's job is marked FAILED seconds after the kill.
+LEASE_S = 4.0
+HEARTBEAT_S = 0.5
+VECTOR_PRODUCTS = 1500
 
 
 def vector_catalogue(shards: SyncShards, root: Path, products: int) -> None:
@@ -111,6 +120,34 @@ def start_api(log_dir: Path, name: str, env: dict[str, str]) -> Api:
                 message = f"{name} did not answer in {START_TIMEOUT_S} s; see {log}"
                 raise RuntimeError(message) from None
             time.sleep(0.2)
+
+
+# --- the shared fixtures -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vector_dataset(sync_shards: SyncShards, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both shards loaded with `vector_catalogue` of VECTOR_PRODUCTS products; its folder."""
+    root = tmp_path_factory.mktemp("hm-vectors")
+    vector_catalogue(sync_shards, root, VECTOR_PRODUCTS)
+    return root
+
+
+@pytest.fixture(scope="module")
+def lease_env(vector_dataset: Path) -> dict[str, str]:
+    """The servers' environment: the vector catalogue, random weights, short leases."""
+    return environment(
+        dataset_dir=str(vector_dataset),
+        embedding_weights="none",
+        job_lease_s=str(LEASE_S),
+        job_heartbeat_s=str(HEARTBEAT_S),
+    )
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the logs of the processes a module starts."""
+    return tmp_path_factory.mktemp("process-logs")
 
 
 # --- GraphQL over HTTP, and job records read straight from the products shard -------------

@@ -16,13 +16,12 @@ from typing import Any
 import pytest
 from processes import (
     FABRIC_GQL,
+    LEASE_S,
     RECOMPUTE,
     Api,
-    environment,
     ok,
     record,
     start_api,
-    vector_catalogue,
     wait_for,
     wait_until_running,
 )
@@ -32,38 +31,13 @@ from jobs import knn
 
 pytestmark = pytest.mark.neo4j
 
-LEASE_S = 4.0
-HEARTBEAT_S = 0.5
-PRODUCTS = 1500
 TOP_K = 60
 SIMILAR = "query($c: ID!) { similarProducts(code: $c, topK: 5) { product { code } score } }"
 
 
-@pytest.fixture(scope="module")
-def catalogue(sync_shards: SyncShards, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hm-vectors")
-    vector_catalogue(sync_shards, root, PRODUCTS)
-    return root
-
-
-@pytest.fixture(scope="module")
-def env(catalogue: Path) -> dict[str, str]:
-    return environment(
-        dataset_dir=str(catalogue),
-        embedding_weights="none",
-        job_lease_s=str(LEASE_S),
-        job_heartbeat_s=str(HEARTBEAT_S),
-    )
-
-
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("fault-logs")
-
-
 @pytest.fixture
-def api(env: dict[str, str], logs: Path) -> Iterator[Api]:
-    started = start_api(logs, "api", env)
+def api(lease_env: dict[str, str], logs: Path) -> Iterator[Api]:
+    started = start_api(logs, "api", lease_env)
     yield started
     started.stop()
 
@@ -90,7 +64,7 @@ def sample_codes(shards: SyncShards) -> list[str]:
 
 
 def test_sigkill_of_the_api_during_a_recompute_fails_the_job_and_keeps_the_served_version(
-    api: Api, env: dict[str, str], logs: Path, sync_shards: SyncShards
+    api: Api, lease_env: dict[str, str], logs: Path, sync_shards: SyncShards
 ) -> None:
     assert wait_for(sync_shards, recompute(api, top_k=5)["id"])["status"] == "SUCCEEDED"
     codes = sample_codes(sync_shards)
@@ -101,7 +75,7 @@ def test_sigkill_of_the_api_during_a_recompute_fails_the_job_and_keeps_the_serve
     running = wait_until_running(sync_shards, job["id"])
     api.stop(signal.SIGKILL)
     killed_at = time.monotonic()
-    restarted = start_api(logs, "api-again", env)
+    restarted = start_api(logs, "api-again", lease_env)
     try:
         failed = wait_for(sync_shards, job["id"], timeout_s=LEASE_S + 60)
         print(f"\nrecompute killed: FAILED {time.monotonic() - killed_at:.1f} s after the kill")
@@ -134,12 +108,12 @@ def test_sigterm_of_the_api_during_a_job_records_it_cancelled(
 
 
 def test_sigterm_of_a_cli_job_records_it_cancelled(
-    env: dict[str, str], logs: Path, sync_shards: SyncShards
+    lease_env: dict[str, str], logs: Path, sync_shards: SyncShards
 ) -> None:
     known = {row["job"]["id"] for row in sync_shards.read(Shard.PRODUCTS, "job_list", limit=1000)}
     with (logs / "knn.log").open("wb") as out:
         cli = subprocess.Popen(
-            [FABRIC_GQL, "knn", "--top-k", str(TOP_K)], env=env, stdout=out, stderr=out
+            [FABRIC_GQL, "knn", "--top-k", str(TOP_K)], env=lease_env, stdout=out, stderr=out
         )
     try:
         deadline = time.monotonic() + 120

@@ -19,14 +19,13 @@ from processes import (
     DONE,
     JOB,
     JOB_FIELDS,
+    LEASE_S,
     RECOMPUTE,
     Api,
-    environment,
     ok,
     record,
     send,
     start_api,
-    vector_catalogue,
     wait_for,
     wait_until_running,
 )
@@ -36,44 +35,19 @@ from cypher.shards import SyncShards
 
 pytestmark = pytest.mark.neo4j
 
-LEASE_S = 4.0
-HEARTBEAT_S = 0.5
-PRODUCTS = 1500
-TOP_K = 60  # the recompute writes PRODUCTS x TOP_K x 2 edges: several seconds of work
+TOP_K = 60  # the recompute writes VECTOR_PRODUCTS x TOP_K x 2 edges: several seconds of work
 
 
 @pytest.fixture(scope="module")
-def catalogue(sync_shards: SyncShards, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("hm-vectors")
-    vector_catalogue(sync_shards, root, PRODUCTS)
-    return root
-
-
-@pytest.fixture(scope="module")
-def env(catalogue: Path) -> dict[str, str]:
-    return environment(
-        dataset_dir=str(catalogue),
-        embedding_weights="none",
-        job_lease_s=str(LEASE_S),
-        job_heartbeat_s=str(HEARTBEAT_S),
-    )
-
-
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("api-logs")
-
-
-@pytest.fixture(scope="module")
-def a(env: dict[str, str], logs: Path) -> Iterator[Api]:
-    api = start_api(logs, "a", env)
+def a(lease_env: dict[str, str], logs: Path) -> Iterator[Api]:
+    api = start_api(logs, "a", lease_env)
     yield api
     api.stop()
 
 
 @pytest.fixture(scope="module")
-def b(env: dict[str, str], logs: Path) -> Iterator[Api]:
-    api = start_api(logs, "b", env)
+def b(lease_env: dict[str, str], logs: Path) -> Iterator[Api]:
+    api = start_api(logs, "b", lease_env)
     yield api
     api.stop()
 
@@ -137,13 +111,13 @@ def test_job_progress_on_b_follows_a_job_that_a_runs_to_the_end(
 
 
 def test_restarting_b_while_a_runs_a_job_leaves_the_job_running(
-    a: Api, b: Api, env: dict[str, str], logs: Path, sync_shards: SyncShards
+    a: Api, b: Api, lease_env: dict[str, str], logs: Path, sync_shards: SyncShards
 ) -> None:
     job = start_recompute(a)
     wait_until_running(sync_shards, job["id"])
     b.stop(signal.SIGTERM)  # b's fixture stays stopped: later tests use a
     assert "Application shutdown complete" in b.log.read_text()
-    restarted = start_api(logs, "b-again", env)
+    restarted = start_api(logs, "b-again", lease_env)
     try:
         # The fresh process has swept the records at start-up: the live job is not its to fail.
         seen = ok(restarted, JOB, id=job["id"])["job"]
@@ -154,9 +128,9 @@ def test_restarting_b_while_a_runs_a_job_leaves_the_job_running(
 
 
 def test_a_killed_owners_job_fails_once_its_lease_ran_out_and_another_can_start(
-    a: Api, env: dict[str, str], logs: Path, sync_shards: SyncShards
+    a: Api, lease_env: dict[str, str], logs: Path, sync_shards: SyncShards
 ) -> None:
-    doomed = start_api(logs, "doomed", env)
+    doomed = start_api(logs, "doomed", lease_env)
     job = start_recompute(doomed)
     running = wait_until_running(sync_shards, job["id"])
     assert running["owner"].split(":")[1] == str(doomed.pid)
