@@ -149,11 +149,13 @@ def _locked(kind: str | None, work: Callable[[Tx], Any]) -> Callable[[Tx], Any]:
     return run
 
 
-def sweep(shards: SyncShards) -> list[str]:
-    """Mark every job whose lease ran out FAILED; their ids."""
+def sweep(shards: SyncShards, owner: str | None = None) -> list[str]:
+    """Mark every job whose lease ran out FAILED; their ids. Jobs of `owner` (the calling
+    process) are left alone: a live process's own jobs are alive, even when a long step (say a
+    first TensorFlow import holding the interpreter) delayed their heartbeat."""
 
     def work(tx: Tx) -> list[str]:
-        return [row["id"] for row in tx.run("job_fail_stale", kind=None)]
+        return [row["id"] for row in tx.run("job_fail_stale", kind=None, owner=owner)]
 
     ids: list[str] = shards.unit(Shard.PRODUCTS, "job_sweep", _locked(None, work))
     return ids
@@ -295,7 +297,7 @@ def create_record(
     params_text = json.dumps(params, sort_keys=True, default=str)
 
     def work(tx: Tx) -> tuple[bool, Row]:
-        for stale in tx.run("job_fail_stale", kind=kind):
+        for stale in tx.run("job_fail_stale", kind=kind, owner=lease.owner):
             log.warning("job %s: its owner stopped heartbeating; marked FAILED", stale["id"])
         running = tx.run("job_running", kind=kind)
         if running:
@@ -344,8 +346,8 @@ class JobRunner:
         self._subscribers: dict[str, set[asyncio.Queue[JobRecord | None]]] = {}
 
     async def sweep(self) -> list[str]:
-        """Mark the jobs whose owner stopped heartbeating FAILED (any process's); their ids."""
-        return await asyncio.to_thread(sweep, self.shards)
+        """Mark the jobs whose owner stopped heartbeating FAILED (any other process's); their ids."""
+        return await asyncio.to_thread(sweep, self.shards, self.lease.owner)
 
     async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
         async with self._lock:
