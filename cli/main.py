@@ -39,7 +39,11 @@ def _generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     from ingest.load import run_load
 
-    return run_load(get_settings(), args.dir, batch_size=args.batch_size)
+    loaded = run_load(get_settings(), args.dir, batch_size=args.batch_size, mode=args.mode)
+    if loaded != 0 or args.no_copurchase:
+        return loaded
+    # alsoBought reads computed co-purchases: a loaded catalogue answers it at once.
+    return _copurchase(argparse.Namespace(top_n=None, weeks=None))
 
 
 def _reset(args: argparse.Namespace) -> int:
@@ -135,8 +139,25 @@ def _knn(args: argparse.Namespace) -> int:
         "similarityCutoff": args.cutoff,
         "method": args.method,
         "gdsConcurrency": args.gds_concurrency,
+        "autoExactBelow": args.auto_exact_below,
     }
     return _run_job(KIND, params, knn_work())
+
+
+def _copurchase(args: argparse.Namespace) -> int:
+    from jobs.copurchase import KIND, TOP_N, copurchase_work
+
+    params = {"topN": args.top_n or TOP_N, "weeks": args.weeks}
+    return _run_job(KIND, params, copurchase_work())
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from evaluation.run import run_evaluate
+
+    return run_evaluate(
+        get_settings(), args.dir, holdout_days=args.holdout_days,
+        customers=args.customers or None, seed=args.seed, reset=args.reset,
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="load an H&M-layout folder into both shards")
     p.add_argument("dir", type=Path)
     p.add_argument("--batch-size", type=int, default=10_000)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--bulk", dest="mode", action="store_const", const="bulk", default="auto",
+        help="empty local shards only: write import files and run Neo4j's import tool "
+        "(default: bulk when both shards are empty and local and the file is large)",
+    )  # fmt: skip
+    mode.add_argument(
+        "--incremental", dest="mode", action="store_const", const="incremental",
+        help="always load in UNWIND batches through Bolt",
+    )  # fmt: skip
+    p.add_argument(
+        "--no-copurchase", action="store_true", help="skip the co-purchase job that follows"
+    )
     p.set_defaults(func=_load)
 
     p = sub.add_parser(
@@ -181,9 +215,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("knn", help="recompute the SIMILAR graph (cosine top-K per product)")
     p.add_argument("--top-k", type=int, default=10)
     p.add_argument("--cutoff", type=float, default=0.0, help="keep only scores at least this")
-    p.add_argument("--method", choices=["EXACT", "ANN", "GDS"], default="EXACT")
+    p.add_argument(
+        "--method", choices=["AUTO", "EXACT", "IVF", "ANN", "GDS"], default="AUTO",
+        help="AUTO: EXACT below --auto-exact-below products, IVF from there",
+    )  # fmt: skip
+    p.add_argument("--auto-exact-below", type=int, default=10_000)
     p.add_argument("--gds-concurrency", type=int, default=1)
     p.set_defaults(func=_knn)
+
+    p = sub.add_parser(
+        "copurchase", help="recompute the BOUGHT_WITH graph (top-N co-purchases per product)"
+    )
+    p.add_argument("--top-n", type=int, default=None, help="per product (default 50)")
+    p.add_argument("--weeks", type=int, help="only the last W weeks up to the newest purchase")
+    p.set_defaults(func=_copurchase)
+
+    p = sub.add_parser(
+        "evaluate", help="MAP@12 of each recommendation strategy on the last days of DIR"
+    )
+    p.add_argument("dir", type=Path, help="an H&M-layout folder (its transactions are split)")
+    p.add_argument("--holdout-days", type=int, default=7)
+    p.add_argument("--customers", type=int, default=1000, help="sampled; 0: every one")
+    p.add_argument("--seed", type=int, default=0, help="of the customer sample")
+    p.add_argument(
+        "--reset", action="store_true",
+        help="empty the transactions shard first when it holds purchases on or after the split",
+    )  # fmt: skip
+    p.set_defaults(func=_evaluate)
 
     return parser
 

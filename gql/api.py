@@ -26,6 +26,8 @@ from gql.errors import ErrorCodes, log_error
 from gql.limits import CostLimit, Deadline, DocumentChecks, Validation
 from gql.metrics import OperationMetrics
 from gql.resolvers.cancel_job import cancel_job
+from gql.resolvers.customer import customer
+from gql.resolvers.customers import customers
 from gql.resolvers.department import department
 from gql.resolvers.departments import departments
 from gql.resolvers.embed_image import embed_image
@@ -37,6 +39,7 @@ from gql.resolvers.product import product
 from gql.resolvers.product_types import product_types
 from gql.resolvers.products import products
 from gql.resolvers.random_products import random_products
+from gql.resolvers.recompute_copurchases import recompute_copurchases
 from gql.resolvers.recompute_similarities import recompute_similarities
 from gql.resolvers.search_by_image import search_by_image
 from gql.resolvers.similar_products import similar_products
@@ -66,6 +69,13 @@ class Query:
         "topK is 1..100. A file the model cannot use fails with NOT_AN_IMAGE, CORRUPT_IMAGE "
         "or IMAGE_TOO_LARGE.",
     )
+    customer = strawberry.field(
+        resolver=customer, description="A customer by id; null if none."
+    )
+    customers = strawberry.field(
+        resolver=customers,
+        description="Customers in id order; idPrefix keeps those whose id starts with it.",
+    )
     job = strawberry.field(resolver=job, description="A job by id; null if none.")
     jobs = strawberry.field(resolver=jobs, description="The 50 most recent jobs, newest first.")
 
@@ -94,6 +104,14 @@ class Mutation:
         description="Starts a job recomputing every product's top K neighbours by cosine (topK "
         "1..100, similarityCutoff -1..1); readers keep the previous lists until the new ones "
         "are complete. JOB_CONFLICT while another recompute runs.",
+    )
+    recompute_co_purchases = strawberry.mutation(
+        resolver=recompute_copurchases,
+        permission_classes=[BearerToken],
+        description="Starts a job recomputing every product's top N co-purchased products "
+        "(topN 1..100; weeks: only purchases in the last `weeks` weeks up to the newest one) "
+        "that alsoBought and boughtWith read; readers keep the previous lists until the new "
+        "ones are complete. JOB_CONFLICT while another co-purchase job runs.",
     )
     cancel_job = strawberry.mutation(
         resolver=cancel_job,

@@ -67,9 +67,11 @@ from cypher import deadline
 from fabric_gql.errors import QueryTooComplex
 from fabric_gql.settings import Settings
 from gql.resolvers import jobs
+from recs.model import Signal
+from recs.signals import BECAUSE_MAX
 
-# The arguments that say how long a list is: `first` (pages, alsoBought), `topK` (similarity
-# lists, searchByImage), `count` (randomProducts).
+# The arguments that say how long a list is: `first` (pages, alsoBought, boughtWith,
+# recommendations), `topK` (similarity lists, searchByImage), `count` (randomProducts).
 SIZE_ARGUMENTS = ("first", "topK", "count")
 EDGES = "edges"  # a connection's list (see is_connection)
 # Strawberry's own rules, which its validation adds to every document.
@@ -97,6 +99,8 @@ def fixed_sizes(settings: Settings) -> dict[str, int]:
         "Query.productTypes": settings.max_page_size,
         "Query.jobs": jobs.LIMIT,
         "Job.failures": 20,  # jobs.runner.Progress keeps the first 20
+        "Recommendation.reasons": len(Signal),  # one per signal at most
+        "Reason.because": BECAUSE_MAX,
     }
 
 

@@ -10,6 +10,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any, TypedDict, TypeVar, cast
 
@@ -17,6 +18,8 @@ from strawberry.dataloader import DataLoader
 
 from cypher.federation import SEARCH_BY_IMAGE, SIMILAR, CrossShardRead, Federation
 from cypher.shards import Row, Shard
+from recs import reads as recs_reads
+from recs.model import Facts, Recommendation, Request
 
 # With sameDepartment and no SIMILAR_IN_DEPARTMENT edges yet, all of a source's SIMILAR
 # neighbours are read (the KNN job writes K of them) and filtered; this only bounds the read.
@@ -68,6 +71,40 @@ class SearchRow(NeighbourRow):
 
 class SimilarityRow(NeighbourRow):
     rank: int  # 1-based, in its list
+
+
+class CoPurchaseRow(TypedDict):
+    """One of a product's co-purchases (product_bought_with), best first."""
+
+    product: ProductRow
+    shared: int
+    score: float
+    rank: int
+
+
+class CustomerRow(TypedDict):
+    """`c {.id, .age, .clubMemberStatus, .fashionNewsFrequency}`: never the postal code."""
+
+    id: str
+    age: int | None
+    clubMemberStatus: str | None
+    fashionNewsFrequency: str | None
+
+
+class PurchaseRow(TypedDict):
+    """One PURCHASED relationship of a customer (customer_purchases), newest first."""
+
+    date: Any  # neo4j.time.Date
+    line: int
+    price: float | None
+    salesChannel: int | None
+    product: ProductRow
+
+
+# A page of purchases after this (date, line, product code), or from the newest.
+PurchaseCursor = tuple[date, int, str] | None
+# Recommendations for one key, and the facts of every product they name (shared by the batch).
+Recommended = tuple[list[Recommendation], dict[str, Facts]]
 
 
 class Loader(DataLoader[K, V]):
@@ -157,7 +194,13 @@ class Loaders:
         self.product_purchase_count = count("product_purchase_counts")
         self.product_embedding: DataLoader[str, Row | None] = one(p, "product_embeddings")
         self._also_bought: dict[int, DataLoader[str, list[ProductRow]]] = {}
+        self._bought_with: dict[int, DataLoader[str, list[CoPurchaseRow]]] = {}
         self._similar: dict[SimilarArgs, DataLoader[str, list[SimilarityRow]]] = {}
+        self.customer: DataLoader[str, CustomerRow | None] = one(t, "customer_by_id")
+        self.customer_purchase_count = count("customer_purchase_counts")
+        self._purchases: dict[tuple[int, PurchaseCursor], DataLoader[str, list[PurchaseRow]]] = {}
+        self._recommendations: dict[Request, DataLoader[str, Recommended]] = {}
+        self._goes_with: dict[int, DataLoader[str, Recommended]] = {}
 
     def also_bought(self, first: int) -> DataLoader[str, list[ProductRow]]:
         if first not in self._also_bought:
@@ -166,6 +209,57 @@ class Loaders:
             )
             self._also_bought[first] = Loader(load)
         return self._also_bought[first]
+
+    def bought_with(self, first: int) -> DataLoader[str, list[CoPurchaseRow]]:
+        if first not in self._bought_with:
+            load = _keyed(
+                self.federation, Shard.TRANSACTIONS, "product_bought_with", [], first=first
+            )
+            self._bought_with[first] = Loader(load)
+        return self._bought_with[first]
+
+    def purchases(self, limit: int, after: PurchaseCursor) -> DataLoader[str, list[PurchaseRow]]:
+        """Each customer's purchases, newest first, `limit` of them after the cursor."""
+        if (limit, after) not in self._purchases:
+            date_, line, code = after if after is not None else (None, None, None)
+            load = _keyed(
+                self.federation, Shard.TRANSACTIONS, "customer_purchases", [], limit=limit,
+                afterDate=date_, afterLine=line, afterCode=code,
+            )  # fmt: skip
+            self._purchases[(limit, after)] = Loader(load)
+        return self._purchases[(limit, after)]
+
+    def recommendations(self, request: Request) -> DataLoader[str, Recommended]:
+        """Each customer's recommendations (recs.reads: a constant number of queries a batch)."""
+        if request not in self._recommendations:
+
+            async def load(customers: list[str]) -> list[Recommended]:
+                ranked = await recs_reads.for_customers(self.federation, customers, request)
+                self._prime_facts(ranked.facts)
+                return [(ranked.recommendations[c], ranked.facts) for c in customers]
+
+            self._recommendations[request] = Loader(load)
+        return self._recommendations[request]
+
+    def goes_with(self, first: int) -> DataLoader[str, Recommended]:
+        """Each product's "goes with" list (Product.recommendations)."""
+        if first not in self._goes_with:
+
+            async def load(codes: list[str]) -> list[Recommended]:
+                ranked = await recs_reads.goes_with(self.federation, codes, first)
+                self._prime_facts(ranked.facts)
+                return [(ranked.recommendations[c], ranked.facts) for c in codes]
+
+            self._goes_with[first] = Loader(load)
+        return self._goes_with[first]
+
+    def _prime_facts(self, facts: dict[str, Facts]) -> None:
+        """The recommended products' fields most asked for then cost no query."""
+        for code, found in facts.items():
+            self.product.prime(code, cast(ProductRow, found["product"]))
+            self.product_department.prime(code, cast(NumberedRow | None, found["department"]))
+            self.product_product_type.prime(code, cast(NumberedRow | None, found["productType"]))
+            self.product_index_group.prime(code, found["indexGroup"])
 
     def similar(self, args: SimilarArgs) -> DataLoader[str, list[SimilarityRow]]:
         """The ranked neighbours of each code."""

@@ -30,7 +30,7 @@ from fabric_gql.settings import Settings
 from gql.app import create_app
 from ingest.load import load_dataset
 from ingest.reset import reset_shards
-from jobs import embed, knn
+from jobs import copurchase, embed, knn
 from jobs.runner import run_in_foreground
 
 TOP_K = 10
@@ -90,10 +90,14 @@ def write_similar(shards: SyncShards, catalogue: Catalogue) -> None:
 
 @pytest.fixture(scope="module")
 def catalogue(sync_shards: SyncShards, small_dataset: Path) -> Catalogue:
-    """Both shards reset and loaded with the small generated dataset, plus SIMILAR edges."""
+    """Both shards reset and loaded with the small generated dataset, plus SIMILAR edges and,
+    as `fabric-gql load` computes them, the co-purchases (the real job) that alsoBought reads."""
     reset_shards(sync_shards)
     report = load_dataset(sync_shards, small_dataset, batch_size=500)
     assert report.bad.total == 0
+    params = {"topN": copurchase.TOP_N, "weeks": None}
+    record = run_in_foreground(sync_shards, copurchase.KIND, params, copurchase.copurchase_work())
+    assert record["status"] == "SUCCEEDED", record
     catalogue = read_catalogue(small_dataset)
     write_similar(sync_shards, catalogue)
     return catalogue

@@ -15,4 +15,5 @@ CREATE CONSTRAINT load_state_key IF NOT EXISTS FOR (n:LoadState) REQUIRE n.key I
 CREATE INDEX product_name IF NOT EXISTS FOR (n:Product) ON (n.name);
 CREATE INDEX product_has_image IF NOT EXISTS FOR (n:Product) ON (n.hasImage);
 CREATE INDEX purchased_date IF NOT EXISTS FOR ()-[r:PURCHASED]-() ON (r.date);
+CREATE INDEX bought_with_version IF NOT EXISTS FOR ()-[r:BOUGHT_WITH]-() ON (r.version);
 CALL db.awaitIndexes(300)

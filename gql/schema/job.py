@@ -15,12 +15,14 @@ def _time(value: str | None) -> datetime | None:
 
 
 @strawberry.type(
-    description="A background job (embedding images, recomputing similarities) as recorded on "
-    "the products shard. One job of a kind runs at a time."
+    description="A background job (embedding images, recomputing similarities or "
+    "co-purchases) as recorded on the products shard. One job of a kind runs at a time."
 )
 class Job:
     id: strawberry.ID
-    kind: str = strawberry.field(description="EMBED_IMAGES or RECOMPUTE_SIMILARITIES.")
+    kind: str = strawberry.field(
+        description="EMBED_IMAGES, RECOMPUTE_SIMILARITIES or RECOMPUTE_COPURCHASES."
+    )
     status: JobStatus
     processed: int = strawberry.field(description="Work items done so far.")
     total: int = strawberry.field(description="Work items in all; 0 until the job has counted.")

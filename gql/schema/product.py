@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
@@ -18,9 +18,13 @@ from gql.schema.categories import (
     PerceivedColourValue,
     Section,
 )
+from gql.schema.copurchase import CoPurchase
 from gql.schema.department import Department
 from gql.schema.product_type import ProductType
 from gql.schema.similarity import Similarity
+
+if TYPE_CHECKING:
+    from gql.schema.recommendation import Recommendation
 
 
 async def similar(
@@ -161,10 +165,35 @@ class Product:
         return await info.context.loaders.product_purchase_count.load(self.code)
 
     @strawberry.field(  # type: ignore[untyped-decorator]
-        description="The products most often bought by customers who bought this one: ranked "
-        "by how many of them bought both."
+        description="The products most often bought by customers who bought this one, from the "
+        "current co-purchase computation (recomputeCoPurchases; `fabric-gql load` runs one): "
+        "ranked by how many of them bought both, then score, then code. At most the computed "
+        "topN (50 by default); empty before any computation."
     )
     async def also_bought(self, info: Info, first: int | None = 10) -> list[Product]:
         first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 10)
         rows = await info.context.loaders.also_bought(first).load(self.code)
         return [Product.from_row(row) for row in rows]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description="alsoBought with the counts: each co-purchased product with its shared "
+        "buyers and score, best first."
+    )
+    async def bought_with(self, info: Info, first: int | None = 10) -> list[CoPurchase]:
+        first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 10)
+        rows = await info.context.loaders.bought_with(first).load(self.code)
+        return [CoPurchase.from_row(row) for row in rows]
+
+    @strawberry.field(  # type: ignore[untyped-decorator]
+        description='"Goes with" it, for a product page: products bought with it of other '
+        "product types (COPURCHASE) merged with its visual neighbours (VISUAL), best first, "
+        "each reason's `because` this product. first is 0..100."
+    )
+    async def recommendations(
+        self, info: Info, first: int | None = 12
+    ) -> list[Annotated[Recommendation, strawberry.lazy("gql.schema.recommendation")]]:
+        from gql.schema.recommendation import Recommendation  # which imports this module
+
+        first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 12)
+        found, facts = await info.context.loaders.goes_with(first).load(self.code)
+        return [Recommendation.from_model(r, facts) for r in found]

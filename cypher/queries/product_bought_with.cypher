@@ -1,0 +1,13 @@
+// For each product, its co-purchases with their counts (DataLoader batch): the same single hop
+// as product_also_bought, with each edge's shared buyers and score.
+OPTIONAL MATCH (s:CoPurchaseState {id: 'current'})
+WITH coalesce(s.version, 0) AS current
+UNWIND $keys AS key
+MATCH (p:Product {code: key})-[r:BOUGHT_WITH]->(other:Product)
+WHERE r.version = current AND r.rank <= $first
+WITH key, r, other
+ORDER BY r.rank
+RETURN key, collect({
+  product: other {.code, .name, .productCode, .description, .hasImage},
+  shared: r.shared, score: r.score, rank: r.rank
+}) AS value
