@@ -4,6 +4,11 @@ const $ = (selector) => document.querySelector(selector);
 const PAGE_SIZE = 24;
 const POLL_MS = 3000;
 const CODE = /^[0-9]{10}$/;
+const CUSTOMER_ID = /^[0-9A-Za-z_-]{1,128}$/; // as the API checks it
+const CUSTOMER_ROUTE = "customer/"; // #customer/<id>; a product is #<code>
+const CUSTOMER_PAGE = 8;
+const RECENT = 12; // purchases shown
+const PICKS = 12; // recommendations shown, and "goes with" products
 
 const CARD = `fragment Card on Product {
   code name hasImage imageUrl productType { name } department { number name }
@@ -19,13 +24,31 @@ const PRODUCTS = `query($filter: ProductFilter, $after: String) {
 } ${CARD}`;
 const RANDOM = `{ randomProducts(count: ${PAGE_SIZE}) { ...Card } } ${CARD}`;
 const BY_CODE = `query($code: ID!) { product(code: $code) { ...Card } } ${CARD}`;
+const PICK = `fragment Pick on Recommendation {
+  score reasons { signal contribution because { code name } } product { ...Card }
+}`;
+// The recommendations are a second root field: if they fail, only that field is null (their list
+// is non-null), and the rest of the view still shows.
 const PRODUCT = `query($code: ID!, $same: Boolean!) {
   product(code: $code) {
     ...Card productCode description purchaseCount hasEmbedding model
     colour { name } graphicalAppearance { name }
     similar(topK: 10, sameDepartment: $same) { score product { ...Card } }
   }
-} ${CARD}`;
+  goesWith: product(code: $code) { recommendations(first: ${PICKS}) { ...Pick } }
+} ${CARD} ${PICK}`;
+const CUSTOMERS = `query($prefix: String) {
+  customers(first: ${CUSTOMER_PAGE}, idPrefix: $prefix) {
+    totalCount edges { node { id age purchaseCount } }
+  }
+}`;
+const CUSTOMER = `query($id: ID!) {
+  customer(id: $id) {
+    id age clubMemberStatus fashionNewsFrequency purchaseCount
+    purchases(first: ${RECENT}) { totalCount edges { node { date price product { ...Card } } } }
+  }
+  picks: customer(id: $id) { recommendations(first: ${PICKS}) { ...Pick } }
+} ${CARD} ${PICK}`;
 const SEARCH_BY_IMAGE = `query($image: Upload!) {
   searchByImage(image: $image, topK: 10) { score product { ...Card } }
 } ${CARD}`;
@@ -33,7 +56,17 @@ const JOBS = `{ jobs { id kind status processed total failed } }`;
 const JOB_NAMES = {
   EMBED_IMAGES: "Embedding images",
   RECOMPUTE_SIMILARITIES: "Recomputing similarities",
+  RECOMPUTE_COPURCHASES: "Recomputing co-purchases",
 };
+const SIGNALS = {
+  REPURCHASE: "Bought before",
+  COPURCHASE: "Bought together",
+  VISUAL: "Looks alike",
+  TRENDING: "Trending this week",
+  TRENDING_IN_GROUP: "Trending in their groups",
+};
+const PRODUCT_VIEW = ["#product", "#similar", "#goes-with"];
+const CUSTOMER_VIEW = ["#customer", "#purchases", "#recommendations"];
 
 let browsing = null; // the filter and cursor behind the list, for "More"
 let photoUrl = null; // object URL of the uploaded photo on show
@@ -101,8 +134,9 @@ function picture(product) {
   return img;
 }
 
-// A product card: the list shows name and type; a similar one shows score, type and department.
-function card(product, score) {
+// A product card: the list shows name and type; a similar one shows score, type and department;
+// `extra` goes under either (a purchase's date, a recommendation's reasons).
+function card(product, score, extra = []) {
   const type = product.productType?.name ?? "–";
   const caption =
     score === undefined
@@ -119,7 +153,7 @@ function card(product, score) {
     "data-code": product.code,
     "data-department": product.department?.number ?? "",
   };
-  const label = el("span", { class: "caption" }, ...caption);
+  const label = el("span", { class: "caption" }, ...caption, ...extra);
   const button = el("button", attributes, picture(product), label);
   button.addEventListener("click", () => open(product.code));
   return el("li", {}, button);
@@ -141,6 +175,39 @@ function showSimilar(similar, note) {
   $("#similar").hidden = false;
 }
 
+// One line per signal; with `bought`, the purchases behind it ("because you bought X"). On a
+// product's "goes with" the because is the product in view, so it is left out.
+function reasonLine(reason, bought) {
+  const names = reason.because.map((product) => product.name ?? product.code);
+  const why = bought && names.length > 0 ? ` because you bought ${names.join(", ")}` : "";
+  const signal = SIGNALS[reason.signal] ?? reason.signal;
+  const text = ` +${reason.contribution.toFixed(3)}${why}`;
+  const attributes = { class: "reason", "data-signal": reason.signal, title: `${signal}${text}` };
+  return el("span", attributes, el("strong", {}, signal), text);
+}
+
+function pickCard(pick, bought) {
+  const reasons = pick.reasons.map((reason) => reasonLine(reason, bought));
+  return card(pick.product, pick.score, [el("span", { class: "reasons" }, ...reasons)]);
+}
+
+function purchaseCard({ date, price, product }) {
+  const when = price === null ? date : `${date} · ${price.toFixed(4)}`;
+  return card(product, undefined, [el("span", { class: "when" }, when)]);
+}
+
+// A section of cards with its note for an empty list; `cards` is null when the list failed.
+function fillSection(id, cards, none) {
+  $(`#${id}-list`).replaceChildren(...(cards ?? []));
+  $(`#${id}-note`).hidden = cards !== null && cards.length > 0;
+  $(`#${id}-note`).textContent = cards === null ? "Unavailable now." : none;
+  $(`#${id}`).hidden = false;
+}
+
+function hide(selectors) {
+  for (const selector of selectors) $(selector).hidden = true;
+}
+
 function markCurrent(code) {
   for (const button of document.querySelectorAll("#results .card")) {
     button.setAttribute("aria-current", String(button.dataset.code === code));
@@ -149,6 +216,7 @@ function markCurrent(code) {
 
 function showHero(picture, name, code, facts, description) {
   $("#intro").hidden = true;
+  hide(CUSTOMER_VIEW);
   $("#product").hidden = false;
   $("#hero").replaceChildren(picture);
   $("#name").textContent = name;
@@ -161,6 +229,19 @@ function showHero(picture, name, code, facts, description) {
 // --- what the user can do -------------------------------------------------------------------
 
 const codeInHash = () => (CODE.test(location.hash.slice(1)) ? location.hash.slice(1) : null);
+
+function customerInHash() {
+  const hash = location.hash.slice(1);
+  const id = hash.startsWith(CUSTOMER_ROUTE) ? hash.slice(CUSTOMER_ROUTE.length) : "";
+  return CUSTOMER_ID.test(id) ? id : null;
+}
+
+// The view the address names: a product, a customer, or none (the intro).
+function route() {
+  if (codeInHash()) return showProduct(codeInHash());
+  if (customerInHash()) return showCustomer(customerInHash());
+  return null;
+}
 
 function open(code) {
   if (location.hash === `#${code}`) showProduct(code);
@@ -194,7 +275,83 @@ async function showProduct(code) {
   markCurrent(code);
   const none = product.hasEmbedding === false ? "No image embedding, so no look-alikes." : "None found.";
   showSimilar(product.similar, none);
+  const goesWith = data.goesWith?.recommendations ?? null;
+  const picks = goesWith && goesWith.map((pick) => pickCard(pick, false));
+  fillSection("goes-with", picks, "Nothing bought with it or like it yet.");
   $("#name").focus({ preventScroll: true });
+}
+
+function openCustomer(id) {
+  const hash = `#${CUSTOMER_ROUTE}${id}`;
+  if (location.hash === hash) showCustomer(id);
+  else location.hash = hash;
+}
+
+function markCustomer(id) {
+  for (const button of document.querySelectorAll("#customers .person")) {
+    button.setAttribute("aria-current", String(button.dataset.id === id));
+  }
+}
+
+async function showCustomer(id) {
+  const ticket = ++latest;
+  const data = await gql(CUSTOMER, { id });
+  if (ticket !== latest) return;
+  const customer = data?.customer;
+  if (!customer) {
+    if (data) setStatus(`No customer with id ${id}.`, true);
+    return;
+  }
+  $("#intro").hidden = true;
+  hide(PRODUCT_VIEW);
+  $("#customer").hidden = false;
+  $("#customer-id").textContent = customer.id;
+  const facts = [
+    ["Age", customer.age === null ? "–" : String(customer.age)],
+    ["Club member", customer.clubMemberStatus ?? "–"],
+    ["Fashion news", customer.fashionNewsFrequency ?? "–"],
+    ["Purchases", String(customer.purchaseCount)],
+  ];
+  const pairs = facts.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]);
+  $("#customer-facts").replaceChildren(...pairs);
+  const { edges, totalCount } = customer.purchases;
+  $("#purchases-count").textContent = `${edges.length} of ${totalCount}`;
+  fillSection("purchases", edges.map((edge) => purchaseCard(edge.node)), "No purchases yet.");
+  const picks = data.picks?.recommendations ?? null;
+  const cards = picks && picks.map((pick) => pickCard(pick, true));
+  fillSection("recommendations", cards, "Nothing to recommend yet.");
+  markCustomer(id);
+  $("#customer-name").focus({ preventScroll: true });
+}
+
+function personItem(customer) {
+  const age = customer.age === null ? "age –" : `age ${customer.age}`;
+  const attributes = { type: "button", class: "person", title: customer.id, "data-id": customer.id };
+  const about = `${age} · ${customer.purchaseCount} purchases`;
+  const button = el("button", attributes, el("span", { class: "id" }, customer.id), about);
+  button.addEventListener("click", () => openCustomer(customer.id));
+  return el("li", {}, button);
+}
+
+async function listCustomers(prefix) {
+  const data = await gql(CUSTOMERS, { prefix });
+  if (!data) return null;
+  const { edges, totalCount } = data.customers;
+  $("#customers").replaceChildren(...edges.map((edge) => personItem(edge.node)));
+  $("#customers-count").textContent = `${edges.length} of ${totalCount}`;
+  $("#customers-box").hidden = false;
+  markCustomer(customerInHash());
+  return edges.map((edge) => edge.node);
+}
+
+async function searchCustomers(event) {
+  event.preventDefault();
+  const prefix = $("#customer-q").value.trim();
+  if (prefix && !CUSTOMER_ID.test(prefix)) {
+    return setStatus("A customer id has only letters, digits, - and _.", true);
+  }
+  const found = await listCustomers(prefix || null);
+  if (found?.length === 1) openCustomer(found[0].id);
 }
 
 async function browse(filter, after = null) {
@@ -253,6 +410,7 @@ async function searchPhoto() {
   $("#similar-title").textContent = "Most similar to your photo";
   $("#same-department-toggle").hidden = true;
   showSimilar(data.searchByImage, "None found.");
+  hide(["#goes-with"]);
 }
 
 async function pollJobs() {
@@ -286,7 +444,8 @@ async function start() {
   $("#more").addEventListener("click", () => browse(browsing.filter, browsing.after));
   $("#same-department").addEventListener("change", () => codeInHash() && showProduct(codeInHash()));
   $("#photo").addEventListener("change", searchPhoto);
-  window.addEventListener("hashchange", () => codeInHash() && showProduct(codeInHash()));
+  $("#customer-search").addEventListener("submit", searchCustomers);
+  window.addEventListener("hashchange", route);
 
   const filters = await gql(FILTERS);
   if (filters) {
@@ -294,7 +453,7 @@ async function start() {
     fillSelect($("#product-type"), filters.productTypes);
   }
   await randomSample();
-  if (codeInHash()) await showProduct(codeInHash());
+  await route();
   pollJobs();
 }
 
