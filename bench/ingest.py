@@ -1,7 +1,9 @@
 """Load throughput, project loader vs the reference `LOAD CSV … IN TRANSACTIONS OF 1000 ROWS`.
 
-Same servers, same run, same files: the shards are reset before each way of loading. Run it
-with `bench/ingest` (which starts a dedicated pair of shards so demo data is never touched).
+Same servers, same run, same files: the shards are reset before each way of loading: the
+incremental load, the reference, then the bulk load (Neo4j's import tool, ingest/bulk.py; last,
+since it restarts the transactions shard). Run it with `bench/ingest` (which starts a dedicated
+pair of shards so demo data is never touched).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from cypher import loader
 from cypher.shards import Shard, SyncShards
 from fabric_gql.settings import get_settings
 from hm.generate import generate
+from ingest.bulk import bulk_load
 from ingest.load import create_schema, load_dataset, shard_counts
 from ingest.reset import reset_shards
 
@@ -82,6 +85,12 @@ def main() -> None:
         create_schema(shards)
         ref = reference_load(shards, root, settings.data_dir)
         ref_counts = shard_counts(shards)
+        reset_shards(shards)
+
+    started = time.perf_counter()
+    bulk = bulk_load(settings, root)
+    bulk_s = time.perf_counter() - started
+    print(bulk.render(), flush=True)
 
     same = ours_counts["transactions"]["purchases"] == ref_counts["transactions"]["purchases"]
     print(f"\nIngest benchmark: {root.name} (batch {args.batch_size:,}); counts equal: {same}")
@@ -95,6 +104,19 @@ def main() -> None:
         print(f"{name:<12}{n:>12,}{n / ours[name]:>18,.0f}{n / ref[name]:>20,.0f}{ratio:>7.2f}×")
     speedup = total_ref / total_ours
     print(f"{'total s':<12}{'':>12}{total_ours:>18.1f}{total_ref:>20.1f}{speedup:>7.2f}×")
+    same_bulk = bulk.counts == ours_counts
+    print(
+        f"\nbulk load (import tool): {bulk_s:.1f} s, {total_ref / bulk_s:.2f}× the LOAD CSV "
+        f"reference ({total_ref:.1f} s); incremental {speedup:.2f}×; counts equal: {same_bulk}"
+    )
+    print("bulk steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in bulk.phases.items()))
+    # The restart is a fixed cost; the rest grows with the rows (purchases are most of them).
+    fixed = bulk.phases.get("stop", 0.0) + bulk.phases.get("start", 0.0)
+    scale = FULL["purchases"] / max(rows["purchases"], 1)
+    print(
+        f"projected bulk for the full H&M size: {(fixed + (bulk_s - fixed) * scale) / 60:.1f} min "
+        f"(restart {fixed:.0f} s fixed, the rest scaled by purchases)"
+    )
     projected_ours = sum(FULL[k] / (rows[k] / ours[k]) for k in FULL)
     projected_ref = sum(FULL[k] / (rows[k] / ref[k]) for k in FULL)
     print(

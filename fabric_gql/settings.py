@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
     neo4j_start_timeout_s: float = 180.0
+    # Off-heap memory of `fabric-gql load --bulk`'s import tool (its own default is 90 % of RAM).
+    neo4j_import_memory: str = "2g"
 
     federation: FederationMode = FederationMode.DIRECT
     fabric_uri: str | None = None

@@ -37,9 +37,12 @@ class LoadReport:
     seconds: dict[str, float] = field(default_factory=dict)
     bad: BadRows = field(default_factory=BadRows)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # A bulk load's steps (files written, import, restart, schema), in seconds.
+    phases: dict[str, float] = field(default_factory=dict)
+    mode: str = "incremental"
 
     def render(self) -> str:
-        lines = ["Loaded:"]
+        lines = [f"Loaded ({self.mode}):"]
         for name, n in self.rows.items():
             secs = self.seconds.get(name, 0.0)
             rate = f"{n / secs:,.0f} rows/s" if secs > 0 else ""
@@ -51,6 +54,8 @@ class LoadReport:
         )
         if self.bad.counts:
             lines.extend("  " + line for line in self.bad.summary().splitlines())
+        if self.phases:
+            lines.append("Steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.phases.items()))
         for shard, counts in self.counts.items():
             lines.append(f"{shard} shard now holds:")
             lines.extend(f"  {k:<24} {v:>12,}" for k, v in counts.items())
@@ -106,7 +111,7 @@ def create_schema(shards: SyncShards) -> None:
     shards.autocommit(Shard.PRODUCTS, "schema_products")
 
 
-def _article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
+def article_params(root: Path, row: dict[str, Any]) -> dict[str, Any]:
     props = {
         "name": row.get("prod_name"),
         "productCode": row.get("product_code"),
@@ -150,7 +155,7 @@ _CUSTOMER_PROPS = {
 }
 
 
-def _customer_params(row: dict[str, Any]) -> dict[str, Any]:
+def customer_params(row: dict[str, Any]) -> dict[str, Any]:
     props = {ours: row.get(theirs) for theirs, ours in _CUSTOMER_PROPS.items()}
     return {"id": row["customer_id"], "props": {k: v for k, v in props.items() if v is not None}}
 
@@ -209,7 +214,7 @@ def load_articles(shards: SyncShards, root: Path, report: LoadReport, batch_size
     n = 0
 
     def build(batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        params = [_article_params(root, row) for row in batch]
+        params = [article_params(root, row) for row in batch]
         return params, _categories(params)
 
     batches = map(build, batched(reader.read_articles(root, report.bad), batch_size))
@@ -233,7 +238,7 @@ def load_customers(shards: SyncShards, root: Path, report: LoadReport, batch_siz
     n = 0
     with tqdm(desc="customers", unit=" rows", leave=False) as bar:
         rows = batched(reader.read_customers(root, report.bad), batch_size)
-        for params in prefetched(map(lambda b: [_customer_params(r) for r in b], rows)):
+        for params in prefetched(map(lambda b: [customer_params(r) for r in b], rows)):
             shards.write(Shard.TRANSACTIONS, "load_customers", rows=params)
             n += len(params)
             bar.update(len(params))
@@ -304,13 +309,30 @@ def load_dataset(shards: SyncShards, root: Path, *, batch_size: int = 10_000) ->
     return report
 
 
-def run_load(settings: Settings, root: Path, *, batch_size: int) -> int:
+def run_load(settings: Settings, root: Path, *, batch_size: int, mode: str = "auto") -> int:
+    """`mode`: "incremental", "bulk" (empty local shards only: ingest/bulk.py), or "auto" (bulk
+    where it pays: see `bulk.choose`)."""
+    from ingest import bulk  # bulk builds on this module
+
     try:
         reader.validate_dataset(root)
     except reader.DatasetError as exc:
         print(f"error: {exc}")
         return 2
     with SyncShards(settings) as shards:
-        report = load_dataset(shards, root, batch_size=batch_size)
+        try:
+            plan = bulk.choose(settings, shards, root, mode)
+        except bulk.BulkError as exc:
+            print(f"error: {exc}")
+            return 1
+        print(f"load: {plan.why}", flush=True)
+        if not plan.bulk:
+            report = load_dataset(shards, root, batch_size=batch_size)
+    if plan.bulk:
+        try:
+            report = bulk.bulk_load(settings, root)
+        except bulk.BulkError as exc:
+            print(f"error: {exc}")
+            return 1
     print(report.render())
     return 0
