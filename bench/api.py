@@ -3,7 +3,8 @@ department, through uvicorn on loopback, versus the bare Cypher round trips the 
 (the products-shard part, then the transactions-shard part) through the async driver.
 
 Both run the same number of requests with the same concurrency over the same codes, in one run.
-Run through `bench/api` (dedicated shards); `--help` lists the knobs.
+Run through `bench/api` (dedicated shards; `python -m bench.api` from the repository root);
+`--help` lists the knobs.
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
-import json
-import os
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from bench.common import Connections, Run, drive, merge, start_server, wait_ready
 from cypher import loader
 from cypher.federation import SIMILAR
 from cypher.shards import AsyncShards, Shard, SyncShards
@@ -44,47 +38,6 @@ DOCUMENT = """query Similar($code: ID!) {
     product { code name productType { name } department { name } }
   }
 }"""
-
-
-@dataclass
-class Run:
-    name: str
-    latencies: list[float]
-    seconds: float
-
-    def line(self) -> str:
-        ms = sorted(x * 1000 for x in self.latencies)
-        q = statistics.quantiles(ms, n=100, method="inclusive")
-        rate = len(ms) / self.seconds
-        return (
-            f"{self.name:<22} p50 {q[49]:7.2f} ms   p95 {q[94]:7.2f} ms   p99 {q[98]:7.2f} ms"
-            f"   {rate:8.0f} req/s   ({len(ms)} requests)"
-        )
-
-    @property
-    def p50(self) -> float:
-        return statistics.median(self.latencies)
-
-
-async def drive(
-    name: str, call: Callable[[str], Awaitable[int]], codes: list[str], clients: int
-) -> Run:
-    """`clients` workers share the list of codes; each request's latency is recorded."""
-    queue = list(reversed(codes))
-    latencies: list[float] = []
-
-    async def worker() -> None:
-        while queue:
-            code = queue.pop()
-            started = time.perf_counter()
-            n = await call(code)
-            latencies.append(time.perf_counter() - started)
-            if n != 10:
-                raise SystemExit(f"{name}: {code} gave {n} neighbours, expected 10")
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    return Run(name, latencies, time.perf_counter() - started)
 
 
 def prepare(shards: SyncShards, articles: int, seed: int) -> list[str]:
@@ -147,43 +100,6 @@ async def floor_call(shards: AsyncShards) -> Callable[[str], Awaitable[int]]:
     return call
 
 
-class Connections:
-    """Keep-alive HTTP/1.1 connections, one per client: a load generator much lighter than a
-    general HTTP client, so the client's own cost stays out of the API's figures."""
-
-    def __init__(self, port: int, n: int) -> None:
-        self.port, self.n = port, n
-        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            asyncio.Queue()
-        )
-
-    async def open(self) -> None:
-        for _ in range(self.n):
-            self.idle.put_nowait(await asyncio.open_connection("127.0.0.1", self.port))
-
-    async def post_json(self, path: str, payload: dict[str, Any]) -> Any:
-        body = json.dumps(payload).encode()
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        ).encode()
-        reader, writer = await self.idle.get()
-        try:
-            writer.write(head + body)
-            headers = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
-            if not headers.startswith("http/1.1 200"):
-                raise SystemExit(f"API answered {headers.splitlines()[0]}")
-            length = int(headers.split("content-length:")[1].split("\r\n")[0])
-            return json.loads(await reader.readexactly(length))
-        finally:
-            self.idle.put_nowait((reader, writer))
-
-    async def close(self) -> None:
-        while not self.idle.empty():
-            _, writer = self.idle.get_nowait()
-            writer.close()
-
-
 def api_call(connections: Connections) -> Callable[[str], Awaitable[int]]:
     async def call(code: str) -> int:
         body = await connections.post_json(
@@ -196,33 +112,8 @@ def api_call(connections: Connections) -> Callable[[str], Awaitable[int]]:
     return call
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "cli.main",
-        "serve",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, env=os.environ.copy())
-
-
-async def wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise SystemExit("the API server exited")
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit("the API server did not become healthy")
+def ten(code: str, n: int) -> str | None:
+    return None if n == 10 else f"{code} gave {n} neighbours, expected 10"
 
 
 async def bench(args: argparse.Namespace, codes: list[str]) -> None:
@@ -240,11 +131,11 @@ async def bench(args: argparse.Namespace, codes: list[str]) -> None:
         runs: dict[str, list[Run]] = {"api": [], "floor": []}
         # Interleaved rounds, so drift on the machine touches both alike.
         for _ in range(args.rounds):
-            await drive("warmup", floor, warmup, args.clients)
-            runs["floor"].append(await drive("cypher floor", floor, sample, args.clients))
+            await drive("warmup", floor, warmup, args.clients, ten)
+            runs["floor"].append(await drive("cypher floor", floor, sample, args.clients, ten))
             await connections.open()  # fresh: the server drops connections idle for 5 s
-            await drive("warmup", api, warmup, args.clients)
-            runs["api"].append(await drive("graphql api", api, sample, args.clients))
+            await drive("warmup", api, warmup, args.clients, ten)
+            runs["api"].append(await drive("graphql api", api, sample, args.clients, ten))
             await connections.close()
     finally:
         await connections.close()
@@ -264,14 +155,6 @@ async def bench(args: argparse.Namespace, codes: list[str]) -> None:
     print(api_run.line())
     ratio = api_run.p50 / floor_run.p50
     print(f"API p50 / floor p50 = {ratio:.2f}  (goal <= 1.5)")
-
-
-def merge(runs: list[Run]) -> Run:
-    return Run(
-        runs[0].name,
-        [x for run in runs for x in run.latencies],
-        sum(run.seconds for run in runs),
-    )
 
 
 def main() -> int:
