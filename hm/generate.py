@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from tqdm import tqdm
 
+from hm import purchases
 from hm import taxonomy as tx
 from hm.draw import ImageSpec, render
 from hm.reader import (
@@ -238,19 +239,33 @@ def _day_weights(days: int) -> np.ndarray:
     return _weights(w)
 
 
+def _traits(catalogue: list[Article]) -> purchases.Traits:
+    rows = np.array([a.row for a in catalogue], dtype=object)
+    type_price = np.array([tx.PRODUCT_TYPES[int(no)].price for no in rows[:, 3]])
+    ratio = np.array([a.list_price for a in catalogue]) / type_price
+    return purchases.Traits(
+        group=purchases.codes(rows[:, 18].astype(np.int64)),
+        department=purchases.codes(rows[:, 14].astype(np.int64)),
+        tier=np.digitize(ratio, [0.85, 1.15]),
+        colour=purchases.codes(rows[:, 8].astype(np.int64)),
+        pattern=purchases.codes(rows[:, 6].astype(np.int64)),
+    )
+
+
 def _transactions(
     path: Path, catalogue: list[Article], customer_ids: np.ndarray, n: int,
     rng: np.random.Generator,
 ) -> tuple[int, str, str]:  # fmt: skip
-    """Baskets (a customer, a day, a channel) of Zipf-popular articles, with repeats."""
+    """Baskets (a customer, a day, a channel) of articles drawn by hm.purchases: customers with
+    tastes, articles with a weekly trend, repeats."""
     n_days = int((LAST_DAY - FIRST_DAY).astype(int)) + 1
     day_text = np.array([str(FIRST_DAY + i) for i in range(n_days)], dtype=object)
     if n == 0:
         _write(path, TRANSACTION_COLUMNS, [])
         return 0, "", ""
-    n_art = len(catalogue)
-    rank = rng.permutation(n_art)
-    popularity = _weights(1.0 / (rank + 1.0 + n_art / 2000))  # Zipf-Mandelbrot
+    traits = _traits(catalogue)
+    popularity = purchases.weekly_popularity(len(catalogue), (n_days + 6) // 7, rng)
+    tastes = purchases.draw_tastes(traits, popularity, len(customer_ids), rng)
     activity = _weights(rng.lognormal(0.0, 1.0, len(customer_ids)))
 
     sizes = rng.geometric(0.4, n)  # basket sizes, mean 2.5; more than enough baskets
@@ -261,18 +276,12 @@ def _transactions(
     b_day = rng.choice(n_days, baskets, p=_day_weights(n_days))
     b_channel = np.where(rng.random(baskets) < 0.7, 2, 1)
     customer, day = b_customer[basket], b_day[basket]
-    article = rng.choice(n_art, n, p=popularity)
 
-    # Repeat purchases: the same article twice in one basket, or bought again on a later visit.
     order = np.lexsort((basket, day, customer))
-    article = article[order]
-    same_customer = np.zeros(n, dtype=bool)
-    same_customer[1:] = customer[order][1:] == customer[order][:-1]
-    same_basket = np.zeros(n, dtype=bool)
-    same_basket[1:] = basket[order][1:] == basket[order][:-1]
-    again = same_customer & (rng.random(n) < np.where(same_basket, 0.06, 0.15))
-    article[again] = article[np.flatnonzero(again) - 1]
     basket, customer, day = basket[order], customer[order], day[order]
+    article, again = purchases.draw_articles(
+        traits, popularity, tastes, customer, day // 7, basket, rng
+    )
 
     prices = np.array([a.list_price for a in catalogue])[article]
     discount = rng.choice([1.0, 0.7, 0.6, 0.5], n, p=[0.8, 0.08, 0.02, 0.1])

@@ -1,8 +1,10 @@
 import csv
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -174,3 +176,113 @@ def test_rerun_replaces_its_own_output(tmp_path: Path) -> None:
     generate(tmp_path, articles=4, customers=5, transactions=5, seed=2, images=False)
     assert not (tmp_path / "images").exists()
     assert len(list(read_articles(tmp_path))) == 4
+
+
+# Customers with tastes and a drifting trend (hm.purchases), on a dataset big enough to count.
+TASTE_SIZES = {"articles": 600, "customers": 400, "transactions": 40_000}
+Tastes = tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]  # articles by id, transactions
+
+
+@pytest.fixture(scope="module")
+def tastes(tmp_path_factory: pytest.TempPathFactory) -> Tastes:
+    out = tmp_path_factory.mktemp("hm-tastes")
+    generate(out, **TASTE_SIZES, seed=11, images=False)
+    articles = {a["article_id"]: a for a in read_articles(out)}
+    return articles, list(read_transactions(out))
+
+
+def concentration(customers: list[str], values: Sequence[object], min_purchases: int = 20) -> float:
+    """Mean share of a customer's purchases in their most bought value."""
+    per: dict[str, Counter[object]] = defaultdict(Counter)
+    for c, v in zip(customers, values, strict=True):
+        per[c][v] += 1
+    shares = [
+        max(n.values()) / sum(n.values()) for n in per.values() if sum(n.values()) >= min_purchases
+    ]
+    return float(np.mean(shares))
+
+
+def distance(customers: list[str], values: Sequence[object], min_purchases: int = 20) -> float:
+    """Mean total variation distance between a customer's spread over the values and everyone's."""
+    per: dict[str, Counter[object]] = defaultdict(Counter)
+    for c, v in zip(customers, values, strict=True):
+        per[c][v] += 1
+    overall = Counter(values)
+    distances = [
+        0.5 * sum(abs(n[v] / n.total() - overall[v] / len(values)) for v in overall)
+        for n in per.values()
+        if n.total() >= min_purchases
+    ]
+    return float(np.mean(distances))
+
+
+def observed_and_chance(
+    tastes: Tastes, field: str, measure: Callable[[list[str], Sequence[object]], float]
+) -> tuple[float, float]:
+    """`measure` of `field` per customer, and the same with the purchases dealt to customers at
+    random (what it would be without tastes)."""
+    articles, transactions = tastes
+    customers = [t["customer_id"] for t in transactions]
+    values = [articles[t["article_id"]][field] for t in transactions]
+    shuffled = list(np.random.default_rng(0).permutation(np.array(customers, dtype=object)))
+    return measure(customers, values), measure(shuffled, values)
+
+
+def test_a_customer_keeps_to_an_index_group(tastes: Tastes) -> None:
+    observed, chance = observed_and_chance(tastes, "index_group_no", concentration)
+    assert observed > 0.75
+    assert observed > chance + 0.25
+
+
+def test_a_customer_has_favourite_departments_and_colours(tastes: Tastes) -> None:
+    for field in ("department_no", "colour_group_code", "graphical_appearance_no"):
+        observed, chance = observed_and_chance(tastes, field, distance)
+        assert observed > 1.5 * chance, field
+
+
+def test_a_customer_has_a_price_level(tastes: Tastes) -> None:
+    articles, transactions = tastes
+    # An article's list price is the most it sold for; its level is that against the median of
+    # its product type's articles.
+    top: dict[str, float] = defaultdict(float)
+    for t in transactions:
+        top[t["article_id"]] = max(top[t["article_id"]], t["price"])
+    by_type: dict[object, list[float]] = defaultdict(list)
+    for code, price in top.items():
+        by_type[articles[code]["product_type_no"]].append(price)
+    median = {k: float(np.median(v)) for k, v in by_type.items()}
+    level = {
+        code: int(np.digitize(price / median[articles[code]["product_type_no"]], [0.85, 1.15]))
+        for code, price in top.items()
+    }
+    customers = [t["customer_id"] for t in transactions]
+    levels = [level[t["article_id"]] for t in transactions]
+    shuffled = list(np.random.default_rng(1).permutation(np.array(customers, dtype=object)))
+    assert distance(customers, levels) > 1.5 * distance(shuffled, levels)
+
+
+def test_customers_buy_the_same_article_again_on_a_later_day(tastes: Tastes) -> None:
+    _, transactions = tastes
+    days: dict[tuple[str, str], set[date]] = defaultdict(set)
+    for t in transactions:
+        days[t["customer_id"], t["article_id"]].add(t["t_dat"])
+    assert sum(len(d) > 1 for d in days.values()) > 0.03 * len(days)
+
+
+def test_the_trend_drifts_from_week_to_week(tastes: Tastes) -> None:
+    _, transactions = tastes
+    start = date(2018, 9, 20)
+    weeks: dict[int, Counter[str]] = defaultdict(Counter)
+    for t in transactions:
+        weeks[(t["t_dat"] - start).days // 28][t["article_id"]] += 1  # four-week windows
+
+    def top(window: int) -> set[str]:
+        return {a for a, _ in weeks[window].most_common(20)}
+
+    last = max(weeks)
+    near = len(top(last) & top(last - 1))  # the windows just before
+    far = len(top(last) & top(last - 12))  # a year before
+    assert near > far
+    assert far < 10  # half of a year-old best-seller list is gone
+    first_half = top(0) | top(1) | top(2)
+    assert len(top(last) - first_half) >= 10  # most of today's best sellers are new
