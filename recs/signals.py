@@ -27,12 +27,16 @@ from typing import Any
 
 from recs.model import Facts, Signal
 
+# Chosen by MAP@12 on a generated catalogue (seed 1: 1,500 articles, 4,000 customers, 150,000
+# purchases; every weight set re-ranking the same captured proposals) and checked on another seed:
+# repurchase dominates (in this data, as in H&M's), the customer's usual index groups' best
+# sellers come next, co-purchase reorders within them. bench/recs reports on its own seed.
 WEIGHTS: Mapping[Signal, float] = {
-    Signal.REPURCHASE: 1.0,
-    Signal.COPURCHASE: 0.6,
-    Signal.VISUAL: 0.3,
+    Signal.REPURCHASE: 4.0,
+    Signal.COPURCHASE: 0.3,
+    Signal.VISUAL: 0.15,
     Signal.TRENDING: 0.1,
-    Signal.TRENDING_IN_GROUP: 0.15,
+    Signal.TRENDING_IN_GROUP: 0.5,
 }
 HALF_LIFE_DAYS = 30.0
 REPURCHASE_CANDIDATES = 24  # the most recently bought distinct products proposed again

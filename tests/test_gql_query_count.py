@@ -54,3 +54,17 @@ def test_queries_sent_do_not_grow_with_the_number_of_products(
         ("transactions", "similar_details"): 1,
     }
     assert sent_for_50 == sent_for_5 == sent_for_1
+
+
+def test_a_count_alone_reads_no_page(
+    catalogue: Catalogue, client: TestClient, app: Starlette
+) -> None:
+    sent = app.state.federation.shards.sent
+    sent.clear()
+    counted = data(client, "{ products(filter: {hasImage: true}) { totalCount } }")
+    assert counted["products"]["totalCount"] > 0
+    assert {name for (_, name) in sent} == {"products_count"}
+    sent.clear()
+    paged = data(client, "{ products(filter: {hasImage: true}) { totalCount edges { cursor } } }")
+    assert paged["products"]["totalCount"] == counted["products"]["totalCount"]
+    assert {name for (_, name) in sent} == {"products_count", "products_page"}

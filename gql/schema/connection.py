@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from cypher.shards import Shard
 from fabric_gql.errors import InvalidArgument
@@ -66,6 +67,14 @@ class ProductConnection:
         return int(rows[0]["total"])
 
 
+def only_counted(info: Info) -> bool:
+    """Whether the connection's selection is `totalCount` alone (fragments count as more)."""
+    fields = info.selected_fields[0].selections if info.selected_fields else []
+    return bool(fields) and all(
+        isinstance(f, SelectedField) and f.name in {"totalCount", "__typename"} for f in fields
+    )
+
+
 async def product_page(
     info: Info, filter: ProductFilter | None, first: int | None, after: str | None
 ) -> ProductConnection:
@@ -74,6 +83,14 @@ async def product_page(
     first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 20)
     params = (filter or ProductFilter()).params()
     after_code = decode_cursor(after) if after is not None else ""
+    if only_counted(info):  # `{ totalCount }`: the page is not asked for, so not read
+        page_info = PageInfo(
+            has_next_page=False,
+            has_previous_page=after is not None,
+            start_cursor=None,
+            end_cursor=None,
+        )
+        return ProductConnection(edges=[], page_info=page_info, count_params=params)
     rows = await info.context.federation.read(
         Shard.TRANSACTIONS, "products_page", after=after_code, limit=first + 1, **params
     )
