@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from cypher.shards import Shard, SyncShards
-from embedding.knn import Method, TopK, grouped_topk, topk
+from embedding.knn import AUTO_EXACT_BELOW, IVF_SAMPLE, Method, TopK, grouped_topk, ivf_topk, topk
 from embedding.model import DIM
 from jobs.runner import Progress, Work
 
@@ -30,9 +30,18 @@ PRUNE_GRACE_S = 2.0
 
 
 class KnnMethod(StrEnum):
+    AUTO = "AUTO"
     EXACT = "EXACT"
+    IVF = "IVF"
     ANN = "ANN"
     GDS = "GDS"
+
+
+def resolve(method: KnnMethod, n: int, exact_below: int = AUTO_EXACT_BELOW) -> KnnMethod:
+    """The method that runs: AUTO is EXACT below `exact_below` vectors and IVF from it."""
+    if method is not KnnMethod.AUTO:
+        return method
+    return KnnMethod.EXACT if n < exact_below else KnnMethod.IVF
 
 
 def read_vectors(
@@ -95,12 +104,20 @@ def _gds_topk(
 
 def compute(
     shards: SyncShards, codes: list[str], vectors: np.ndarray, *, k: int, cutoff: float,
-    method: KnnMethod, gds_concurrency: int = 1,
-) -> TopK:  # fmt: skip
+    method: KnnMethod, gds_concurrency: int = 1, exact_below: int = AUTO_EXACT_BELOW,
+    recall_sample: int = IVF_SAMPLE,
+) -> tuple[TopK, KnnMethod, float | None]:  # fmt: skip
+    """The top-k lists, the method that ran (AUTO resolved) and the recall@k it measured
+    against exact search on `recall_sample` rows (IVF only; None where not measured)."""
+    method = resolve(method, len(codes), exact_below)
     if method is KnnMethod.GDS:
-        return _gds_topk(shards, codes, k, cutoff, gds_concurrency)
+        return _gds_topk(shards, codes, k, cutoff, gds_concurrency), method, None
+    keep = cutoff if cutoff > 0 else None
+    if method is KnnMethod.IVF:
+        result, report = ivf_topk(vectors, k, keep, sample=recall_sample)
+        return result, method, report.recall
     local: Method = "exact" if method is KnnMethod.EXACT else "ann"
-    return topk(vectors, k, cutoff if cutoff > 0 else None, method=local)
+    return topk(vectors, k, keep, method=local), method, None
 
 
 def _rows(codes: list[str], result: TopK, members: np.ndarray) -> list[dict[str, Any]]:
@@ -120,7 +137,8 @@ def knn_work() -> Work:
     def work(shards: SyncShards, params: dict[str, Any], progress: Progress) -> str:
         k = int(params.get("topK", 10))
         cutoff = float(params.get("similarityCutoff", 0.0))
-        method = KnnMethod(params.get("method", KnnMethod.EXACT))
+        asked = KnnMethod(params.get("method", KnnMethod.AUTO))
+        exact_below = int(params.get("autoExactBelow", AUTO_EXACT_BELOW))
         # Whatever a failed run left half-written goes first, so versions never collide.
         shards.autocommit(Shard.PRODUCTS, "similarity_prune")
         current = shards.read(Shard.PRODUCTS, "similarity_state")[0]["version"]
@@ -130,13 +148,19 @@ def knn_work() -> Work:
         n = len(codes)
         progress.set_total(2 * n)
         started = time.perf_counter()
-        result = compute(shards, codes, vectors, k=k, cutoff=cutoff, method=method,
-                         gds_concurrency=int(params.get("gdsConcurrency", 1)))  # fmt: skip
+        result, method, recall = compute(
+            shards, codes, vectors, k=k, cutoff=cutoff, method=asked,
+            gds_concurrency=int(params.get("gdsConcurrency", 1)), exact_below=exact_below,
+        )  # fmt: skip
         groups = departments_of(shards, codes)
         in_department = np.flatnonzero(groups >= 0)
+        # Departments are small: exact there unless the global method is approximate (then
+        # each department by its own size, as AUTO picks).
+        within: Method = "exact" if method is KnnMethod.EXACT else "auto"
         by_department = grouped_topk(
-            vectors[in_department], groups[in_department], k, cutoff if cutoff > 0 else None
-        )
+            vectors[in_department], groups[in_department], k, cutoff if cutoff > 0 else None,
+            method=within,
+        )  # fmt: skip
         seconds = time.perf_counter() - started
         progress.check()
 
@@ -159,13 +183,19 @@ def knn_work() -> Work:
 
         shards.write(
             Shard.PRODUCTS, "similarity_flip", version=version, method=method.value, topK=k,
-            cutoff=cutoff, computedAt=computed_at, products=n,
+            cutoff=cutoff, computedAt=computed_at, products=n, recall=recall,
         )  # fmt: skip
         time.sleep(PRUNE_GRACE_S)
         shards.autocommit(Shard.PRODUCTS, "similarity_prune")
+        how = method.value
+        if asked is KnnMethod.AUTO:
+            side = "<" if method is KnnMethod.EXACT else ">="
+            how += f" (AUTO: {n} {side} {exact_below} vectors)"
+        measured = "" if recall is None else f", recall@{k} {recall:.4f} on a sample vs exact"
         return (
-            f"version {version}: top-{k} neighbours of {n} products by {method.value} in "
-            f"{seconds:.1f} s, and within {len(set(groups[in_department].tolist()))} departments"
+            f"version {version}: top-{k} neighbours of {n} products by {how} in "
+            f"{seconds:.1f} s{measured}, and within "
+            f"{len(set(groups[in_department].tolist()))} departments"
         )
 
     return work

@@ -4,8 +4,10 @@ import pytest
 from embedding.knn import (
     ZeroVectorError,
     ann_topk,
+    auto_method,
     exact_topk,
     grouped_topk,
+    ivf_topk,
     recall_at_k,
     topk,
 )
@@ -162,3 +164,62 @@ def test_exact_for_some_rows_equals_those_rows_of_the_whole() -> None:
     for precision in ("float32", "bfloat16"):
         some = exact_topk(v, 10, rows=rows, precision=precision, block=2)
         np.testing.assert_array_equal(some.indices, whole.indices[rows])
+
+
+def hard_clustered(n: int, d: int, seed: int = 0) -> np.ndarray:
+    """Many small, noisy clusters: a row's neighbours spread over several k-means cells."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n // 20, d)).astype(np.float32)
+    noise = rng.standard_normal((n, d)).astype(np.float32)
+    return centres[rng.integers(0, len(centres), n)] + noise
+
+
+def test_ivf_recall_at_10_against_exact() -> None:
+    v = clustered(4000, 256, clusters=100)
+    exact = exact_topk(v, 10)
+    got, report = ivf_topk(v, 10, sample=200)
+    assert recall_at_k(got.indices, exact.indices) >= 0.99
+    assert report.lists == 63 and report.sampled == 200
+    assert report.recall is not None and report.recall >= 0.99
+    assert not (got.indices == np.arange(4000)[:, None]).any()
+    # Scores are float32 cosines, comparable with the exact ones.
+    hit = got.indices == exact.indices
+    np.testing.assert_allclose(got.scores[hit], exact.scores[hit], atol=1e-5)
+
+
+def test_ivf_widens_its_probes_until_the_sampled_recall_is_reached() -> None:
+    v = hard_clustered(3000, 128)
+    exact = exact_topk(v, 10)
+    one, narrow = ivf_topk(v, 10, sample=0, probes=1, max_probes=1)
+    assert narrow.recall is None  # not measured without a sample
+    got, report = ivf_topk(v, 10, sample=300, probes=1)
+    assert recall_at_k(one.indices, exact.indices) < 0.99  # one cell is not enough here
+    assert report.probes > 1 and report.recall is not None and report.recall >= 0.99
+    assert recall_at_k(got.indices, exact.indices) >= 0.98
+    assert recall_at_k(got.indices, exact.indices) > recall_at_k(one.indices, exact.indices)
+
+
+def test_ivf_probing_every_cell_is_exact() -> None:
+    v = hard_clustered(1200, 64)
+    got, report = ivf_topk(v, 10, lists=16, probes=16, sample=0)
+    exact = exact_topk(v, 10)
+    assert report.probes == 16
+    assert recall_at_k(got.indices, exact.indices) == 1.0
+    np.testing.assert_allclose(got.scores, exact.scores, atol=1e-5)
+
+
+def test_ivf_cutoff_and_padding() -> None:
+    v = clustered(1000, 32)
+    got, _ = ivf_topk(v, 10, 0.6)
+    assert np.all(got.scores[got.indices >= 0] >= 0.6)
+    assert np.isnan(got.scores[got.indices < 0]).all()
+    few, _ = ivf_topk(clustered(4, 8), 10)
+    assert (few.indices[:, :3] >= 0).all() and (few.indices[:, 3:] == -1).all()
+
+
+def test_auto_picks_exact_below_the_threshold_and_ivf_from_it() -> None:
+    assert auto_method(9_999) == "exact"
+    assert auto_method(10_000) == "ivf"
+    assert auto_method(500, exact_below=400) == "ivf"
+    v = clustered(300, 16)
+    assert np.array_equal(topk(v, 5, method="auto").indices, exact_topk(v, 5).indices)

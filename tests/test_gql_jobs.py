@@ -232,6 +232,16 @@ def test_recompute_gives_similar_products_in_descending_score(
         assert all(-1.0 <= s <= 1.0 + 1e-6 for s in scores)
 
 
+def test_recompute_defaults_to_auto_and_names_the_method_it_ran(
+    api: httpx.Client, embedded: dict[str, Any]
+) -> None:
+    job = ok(api, RECOMPUTE, topK=5)["recomputeSimilarities"]
+    assert wait_for(api, job["id"])["status"] == "SUCCEEDED"
+    summary = wait_for(api, job["id"])["summary"]
+    # The demo catalogue is far below AUTO's threshold: exact search, and the summary says so.
+    assert "by EXACT (AUTO: " in summary and " < 10000 vectors)" in summary
+
+
 @pytest.mark.parametrize(
     "variables",
     [{"topK": 0}, {"topK": 101}, {"cutoff": 1.5}, {"cutoff": -1.01}],

@@ -84,6 +84,30 @@ def test_exact_recompute_equals_brute_force_on_stored_vectors(embedded: SyncShar
         assert set(got) == set(want), codes[i]
 
 
+def test_auto_runs_exact_below_the_threshold_and_says_so(embedded: SyncShards) -> None:
+    record = recompute(embedded, method="AUTO")
+    assert record["status"] == "SUCCEEDED"
+    n = len(knn.read_vectors(embedded)[0])
+    assert f"by EXACT (AUTO: {n} < 10000 vectors)" in record["summary"]
+    state = embedded.read(Shard.PRODUCTS, "similarity_state")[0]
+    assert state["method"] == "EXACT"
+
+
+def test_auto_runs_ivf_from_the_threshold_and_reports_recall(embedded: SyncShards) -> None:
+    codes, vectors = knn.read_vectors(embedded)
+    record = recompute(embedded, method="AUTO", autoExactBelow=len(codes))
+    assert record["status"] == "SUCCEEDED"
+    summary = record["summary"]
+    assert f"by IVF (AUTO: {len(codes)} >= {len(codes)} vectors)" in summary
+    recall = float(summary.split("recall@10 ")[1].split()[0])
+    assert 0.99 <= recall <= 1.0  # it widens its probes until the sample says so
+    assert embedded.read(Shard.PRODUCTS, "similarity_state")[0]["method"] == "IVF"
+    expected = brute_force(vectors, 10)
+    hits = sum(len(set(neighbours(embedded, codes[i])) & {codes[j] for j in expected[i]})
+               for i in range(len(codes)))  # fmt: skip
+    assert hits / expected.size >= 0.9
+
+
 def test_same_department_equals_brute_force_within_department(embedded: SyncShards) -> None:
     assert recompute(embedded)["status"] == "SUCCEEDED"
     codes, vectors = knn.read_vectors(embedded)
@@ -225,9 +249,10 @@ def test_gds_method_finds_mostly_the_exact_neighbours(embedded: SyncShards) -> N
     if not embedded.read(Shard.PRODUCTS, "gds_available")[0]["available"]:
         pytest.skip("the Graph Data Science plugin is not on the products shard")
     codes, vectors = knn.read_vectors(embedded)
-    result = knn.compute(
+    result, ran, recall = knn.compute(
         embedded, codes, vectors, k=10, cutoff=0.0, method=knn.KnnMethod.GDS, gds_concurrency=1
     )
+    assert ran is knn.KnnMethod.GDS and recall is None
     exact = brute_force(vectors, 10)
     hits = sum(len(set(result.indices[i]) & set(exact[i])) for i in range(len(codes)))
     assert hits / exact.size > 0.9

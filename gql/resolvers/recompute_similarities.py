@@ -12,7 +12,7 @@ async def recompute_similarities(
     info: Info,
     top_k: int | None = 10,
     similarity_cutoff: float | None = 0.0,
-    method: KnnMethod | None = KnnMethod.EXACT,
+    method: KnnMethod | None = KnnMethod.AUTO,
 ) -> Job:
     top_k = arguments.in_range("topK", top_k, 1, info.context.settings.max_top_k, 10)
     cutoff = 0.0 if similarity_cutoff is None else similarity_cutoff
@@ -21,7 +21,7 @@ async def recompute_similarities(
     params = {
         "topK": top_k,
         "similarityCutoff": cutoff,
-        "method": (method or KnnMethod.EXACT).value,
+        "method": (method or KnnMethod.AUTO).value,
     }
     record = await info.context.background.submit(knn.KIND, params, knn.knn_work())
     return Job.from_record(record)
