@@ -24,7 +24,11 @@ COPY hm ./hm
 COPY ingest ./ingest
 COPY jobs ./jobs
 COPY neo4j_local ./neo4j_local
-RUN pip install --no-cache-dir .
+COPY recs ./recs
+COPY evaluation ./evaluation
+RUN pip install --no-cache-dir . && mkdir -p /app/.keras && chown app:app /app/.keras
+# Keras keeps the downloaded ImageNet weights here (the app user's, writable; mount a volume to keep them).
+ENV KERAS_HOME=/app/.keras
 
 USER 10001:10001
 EXPOSE 8000

@@ -69,9 +69,7 @@ class Query:
         "topK is 1..100. A file the model cannot use fails with NOT_AN_IMAGE, CORRUPT_IMAGE "
         "or IMAGE_TOO_LARGE.",
     )
-    customer = strawberry.field(
-        resolver=customer, description="A customer by id; null if none."
-    )
+    customer = strawberry.field(resolver=customer, description="A customer by id; null if none.")
     customers = strawberry.field(
         resolver=customers,
         description="Customers in id order; idPrefix keeps those whose id starts with it.",

@@ -346,7 +346,7 @@ class JobRunner:
         self._subscribers: dict[str, set[asyncio.Queue[JobRecord | None]]] = {}
 
     async def sweep(self) -> list[str]:
-        """Mark the jobs whose owner stopped heartbeating FAILED (any other process's); their ids."""
+        """Mark the jobs whose owner stopped heartbeating FAILED (other processes'); their ids."""
         return await asyncio.to_thread(sweep, self.shards, self.lease.owner)
 
     async def submit(self, kind: str, params: dict[str, Any], work: Work) -> JobRecord:
