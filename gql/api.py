@@ -114,8 +114,8 @@ class Mutation:
     cancel_job = strawberry.mutation(
         resolver=cancel_job,
         permission_classes=[BearerToken],
-        description="Stops a running job (between batches) and returns it; a finished job is "
-        "returned as it is.",
+        description="Stops a running job (between batches; one that another API process runs, "
+        "at its next heartbeat) and returns it; a finished job is returned as it is.",
     )
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict, cast
 
-from cypher.shards import AsyncShards, Row, Shard, SyncShards, Tx
+from cypher.shards import AsyncShards, Row, Rows, Shard, SyncShards, Tx
 from fabric_gql.errors import FabricGqlError, JobConflict, NotFound
 from fabric_gql.settings import Settings, get_settings
 
@@ -161,6 +161,11 @@ def sweep(shards: SyncShards, owner: str | None = None) -> list[str]:
     return ids
 
 
+def request_cancel(shards: SyncShards, job_id: str) -> bool:
+    """Flag a running job for its owner (another process) to stop; whether it was running."""
+    return bool(shards.write(Shard.PRODUCTS, "job_request_cancel", id=job_id))
+
+
 def _now() -> float:
     return time.monotonic()
 
@@ -177,6 +182,7 @@ class _Recorder:
         self.last_beat = _now()
         self.kind = ""
         self.lost = threading.Event()
+        self.cancel_requested = threading.Event()  # by another process, seen at a heartbeat
 
     def update(self, fields: dict[str, Any]) -> JobRecord:
         rows = self.shards.write(Shard.PRODUCTS, "job_update", id=self.job_id, fields=fields)
@@ -197,13 +203,16 @@ class _Recorder:
             return
         self.last_beat = _now()
 
-        def work(tx: Tx) -> bool:
+        def work(tx: Tx) -> Rows:
             owner, ms = self.lease.owner, self.lease.ms
-            return bool(tx.run("job_heartbeat", id=self.job_id, owner=owner, leaseMs=ms))
+            return tx.run("job_heartbeat", id=self.job_id, owner=owner, leaseMs=ms)
 
-        if not self.shards.unit(Shard.PRODUCTS, "job_heartbeat", _locked(self.kind, work)):
+        rows = self.shards.unit(Shard.PRODUCTS, "job_heartbeat", _locked(self.kind, work))
+        if not rows:
             log.warning("job %s: lease lost (marked failed by another process)", self.job_id)
             self.lost.set()
+        elif rows[0]["cancel"]:
+            self.cancel_requested.set()
 
     def finish(self, fields: dict[str, Any]) -> JobRecord:
         """Record the end, unless the lease was lost: then the record as another process left it."""
@@ -252,6 +261,8 @@ def execute(
             if recorder.lost.is_set():
                 progress.cancel_event.set()
                 return
+            if recorder.cancel_requested.is_set():
+                progress.cancel_event.set()
 
     progress.on_change = on_change
     keeper = threading.Thread(target=keep_record, name=f"job-{job_id}-record", daemon=True)
@@ -401,11 +412,21 @@ class JobRunner:
         return [_record(row) for row in rows]
 
     async def cancel(self, job_id: str) -> JobRecord:
+        """Stops the job between batches and returns its record: at once when this process runs
+        it; when another does, through a flag its owner reads at its next heartbeat, waiting up
+        to a lease for the job to end (then the record as it is, still RUNNING if it is slow)."""
         running = self._running.get(job_id)
         if running is not None:
             _, progress, task = running
             progress.cancel_event.set()
             await asyncio.shield(task)
+        elif await asyncio.to_thread(request_cancel, self.shards, job_id):
+            deadline = _now() + self.lease.seconds + self.lease.heartbeat_s
+            while _now() < deadline:
+                record = await self.get(job_id)
+                if record is None or JobStatus(record["status"]) in FINISHED:
+                    break
+                await asyncio.sleep(POLL_S)
         record = await self.get(job_id)
         if record is None:
             raise NotFound(f"no job with id {job_id}")

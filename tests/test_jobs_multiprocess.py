@@ -110,6 +110,21 @@ def test_job_progress_on_b_follows_a_job_that_a_runs_to_the_end(
     assert len(set(processed)) >= 2
 
 
+CANCEL = "mutation($id: ID!) { cancelJob(id: $id) { id status error } }"
+
+
+def test_cancel_job_on_b_stops_a_job_that_a_runs(a: Api, b: Api, sync_shards: SyncShards) -> None:
+    job = start_recompute(a)
+    wait_until_running(sync_shards, job["id"])
+    # b does not run it: it flags the record, a sees the flag at its next heartbeat and stops.
+    cancelled = ok(b, CANCEL, id=job["id"])["cancelJob"]
+    assert cancelled["id"] == job["id"]
+    assert cancelled["status"] == "CANCELLED", "the job ended before the cancel: lengthen it"
+    assert cancelled["error"] == "cancelled on request"
+    assert wait_for(sync_shards, job["id"])["status"] == "CANCELLED"
+    assert ok(a, JOB, id=job["id"])["job"]["status"] == "CANCELLED"
+
+
 def test_restarting_b_while_a_runs_a_job_leaves_the_job_running(
     a: Api, b: Api, lease_env: dict[str, str], logs: Path, sync_shards: SyncShards
 ) -> None:
