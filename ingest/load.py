@@ -2,8 +2,10 @@
 
 Order: constraints, articles (category graph + products, both shards), customers, purchases.
 Articles and customers are MERGEd, so a re-run changes nothing. Purchases are CREATEd (identical
-rows are repeat purchases, each kept) under a per-file watermark written in the same
-transaction as each batch: a re-run, or a resumed run after a crash, skips the rows already in.
+rows are repeat purchases, each kept) by WRITERS concurrent writers, each on its own partition
+of the customers under its own watermark written in the same transaction as each batch: a
+re-run, or a resumed run after a crash, skips the rows already in. A finished file has one
+watermark at its last line.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import hashlib
 import itertools
 import threading
 import time
+import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -254,40 +259,122 @@ def file_key(path: Path) -> str:
     return f"{path.name}:{digest.hexdigest()[:16]}"
 
 
-def load_purchases(shards: SyncShards, root: Path, report: LoadReport, batch_size: int) -> None:
+# Purchases are written by this many transactions at once, each on its own partition of the
+# customers (crc32 of the id): the server uses a core per writer, and a partition's batches
+# commit in file order under its own watermark, so a crash loses no row and repeats none.
+WRITERS = 2
+
+
+def _partition(customer_id: str, n: int) -> int:
+    return zlib.crc32(customer_id.encode()) % n
+
+
+@dataclass
+class _Unknown:
+    """Purchases naming an unknown customer or article, per kind: the count and the examples
+    with the lowest lines, so the report does not depend on which writer finished first."""
+
+    keep: int
+    counts: dict[str, int] = field(default_factory=dict)
+    lowest: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+
+    def add(self, kind: str, line: int, values: dict[str, str]) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        shown = self.lowest.setdefault(kind, [])
+        shown.append((line, values))
+        shown.sort(key=lambda lv: lv[0])
+        del shown[self.keep :]
+
+    def report(self, bad: BadRows, file: str) -> None:
+        for kind, shown in self.lowest.items():
+            for line, values in shown:
+                bad.add(kind, file, line, values)
+            if self.counts[kind] > len(shown):
+                line, values = shown[-1]
+                bad.add(kind, file, line, values, n=self.counts[kind] - len(shown))
+
+
+def load_purchases(
+    shards: SyncShards, root: Path, report: LoadReport, batch_size: int, writers: int = WRITERS
+) -> None:
     path = root / reader.TRANSACTIONS
     key = file_key(path)
-    done = shards.read(Shard.TRANSACTIONS, "load_state_get", key=key)[0]["line"] or 0
+    states = shards.read(Shard.TRANSACTIONS, "load_states_of_file", key=key)
+    marks = {r["key"]: r["line"] or 0 for r in states}
+    floor = marks.pop(key, 0)  # every row up to it is in (a finished, single-writer or bulk load)
+    # A load resumed goes on with the partitions it started with.
+    n = next((int(k.rsplit("/", 1)[1]) for k in marks), writers)
+    keys = [f"{key}#{i}/{n}" for i in range(n)]
+    done = [max(floor, marks.get(k, 0)) for k in keys]
     started = time.perf_counter()
-    n = 0
+    loaded = skipped = last = 0
+    unknown = _Unknown(report.bad.max_examples)
 
-    def write(tx: Tx, columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    def write(tx: Tx, columns: dict[str, list[Any]], mark: str) -> list[dict[str, Any]]:
         created = tx.run("load_purchases", **columns)[0]["created"]
-        unknown = []
+        missing = []
         if created < len(columns["lines"]):
-            unknown = tx.run("load_purchases_unknown", **columns)
-        tx.run("load_state_set", key=key, line=columns["lines"][-1], file=path.name)
-        return unknown
+            missing = tx.run("load_purchases_unknown", **columns)
+        tx.run("load_state_set", key=mark, line=columns["lines"][-1], file=path.name)
+        return missing
+
+    def partitioned(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        nonlocal skipped, last
+        batches: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+        for row in rows:
+            last = row["line"]
+            part = _partition(row["customer_id"], n)
+            if row["line"] <= done[part]:
+                skipped += 1
+                continue
+            batches[part].append(row)
+            if len(batches[part]) == batch_size:
+                yield part, batches[part]
+                batches[part] = []
+        for part, batch in enumerate(batches):
+            if batch:
+                yield part, batch
 
     with tqdm(desc="transactions", unit=" rows", leave=False) as bar:
-        rows = reader.read_transactions(root, report.bad)
-        if done:
-            rows = itertools.dropwhile(lambda r: r["line"] <= done, rows)
-            bar.set_postfix_str(f"skipping {done:,} rows loaded before")
-        for columns in prefetched(map(_purchase_columns, batched(rows, batch_size))):
-            unit = partial(write, columns=columns)
-            unknown = shards.unit(Shard.TRANSACTIONS, "load_purchases+load_state_set", unit)
-            for row in unknown:
+        if floor or marks:
+            bar.set_postfix_str("skipping rows loaded before")
+        # One thread per partition keeps its batches in file order; at most two per writer wait.
+        pools = [ThreadPoolExecutor(1, thread_name_prefix=f"load-writer-{i}") for i in range(n)]
+        pending: deque[tuple[int, Future[list[dict[str, Any]]]]] = deque()
+
+        def settle() -> None:
+            nonlocal loaded
+            sent, future = pending.popleft()
+            missing = future.result()
+            for row in missing:
                 kind = "unknown customer" if row["unknownCustomer"] else "unknown article"
                 if row["unknownCustomer"] and row["unknownArticle"]:
                     kind = "unknown customer and article"
                 values = {"customer_id": row["customer"], "article_id": row["article"]}
-                report.bad.add(kind, reader.TRANSACTIONS, row["line"], values)
-            sent = len(columns["lines"])
-            n += sent - len(unknown)
+                unknown.add(kind, row["line"], values)
+            loaded += sent - len(missing)
             bar.update(sent)
-    report.rows["purchases"] = n
-    report.skipped["purchases"] = done
+
+        try:
+            rows = reader.read_transactions(root, report.bad)
+            batches = ((part, _purchase_columns(b)) for part, b in partitioned(rows))
+            for part, columns in prefetched(batches, depth=n):
+                unit = partial(write, columns=columns, mark=keys[part])
+                name = "load_purchases+load_state_set"
+                future = pools[part].submit(shards.unit, Shard.TRANSACTIONS, name, unit)
+                pending.append((len(columns["lines"]), future))
+                while len(pending) > 2 * n:
+                    settle()
+            while pending:
+                settle()
+        finally:
+            for pool in pools:
+                pool.shutdown(wait=True, cancel_futures=True)
+    if last:
+        shards.write(Shard.TRANSACTIONS, "load_state_complete", key=key, line=last, file=path.name)
+    unknown.report(report.bad, reader.TRANSACTIONS)
+    report.rows["purchases"] = loaded
+    report.skipped["purchases"] = skipped
     report.seconds["purchases"] = time.perf_counter() - started
 
 

@@ -1,2 +1,0 @@
-OPTIONAL MATCH (s:LoadState {key: $key})
-RETURN s.line AS line
