@@ -2,7 +2,7 @@
 
 Before is the reference, alsoBought as it was: a live two-hop walk per product
 (`reference_also_bought`: Product <- Customer -> Product, counted per request). After is the
-project's `product_also_bought`: one hop over the computed BOUGHT_WITH edges. Both are sent
+project's `product_bought_with`: one hop over the computed BOUGHT_WITH edges. Both are sent
 through the same client, one product per request (the DataLoader's batch shape), on the same
 products in the same run, warmed once, then timed over `--rounds` rounds. The job is the real
 one (`jobs/copurchase.py` through the job runner).
@@ -93,8 +93,8 @@ def main() -> None:
             return [product["code"] for row in rows for product in row["value"]]
 
         def after(code: str) -> list[str]:
-            rows = shards.read(t, "product_also_bought", keys=[code], first=FIRST)
-            return [product["code"] for row in rows for product in row["value"]]
+            rows = shards.read(t, "product_bought_with", keys=[code], first=FIRST)
+            return [edge["product"]["code"] for row in rows for edge in row["value"]]
 
         cold_started = time.perf_counter()
         reference_answers = {code: before(code) for code in codes}  # also the warm-up

@@ -412,9 +412,9 @@ def cases(
     async def also_bought(code: str) -> Summary:
         _, rows = await asyncio.gather(
             shards.read(t, "product_by_code", keys=[code]),
-            shards.read(t, "product_also_bought", keys=[code], first=12),
+            shards.read(t, "product_bought_with", keys=[code], first=12),
         )
-        return [other["code"] for other in rows[0]["value"]] if rows else []
+        return [other["product"]["code"] for other in rows[0]["value"]] if rows else []
 
     def draw(n: int) -> dict[str, int]:
         r = random.Random(n)
@@ -465,7 +465,7 @@ def cases(
         Case(
             "alsoBought(12) best sellers", ALSO_BOUGHT, best, by_code,
             lambda d: [o["code"] for o in d["product"]["alsoBought"]], also_bought,
-            ["product_by_code", "product_also_bought"],
+            ["product_by_code", "product_bought_with"],
         ),
         Case(
             "randomProducts(20)", RANDOM, seeds, lambda n: {"seed": n},

@@ -193,7 +193,6 @@ class Loaders:
         )
         self.product_purchase_count = count("product_purchase_counts")
         self.product_embedding: DataLoader[str, Row | None] = one(p, "product_embeddings")
-        self._also_bought: dict[int, DataLoader[str, list[ProductRow]]] = {}
         self._bought_with: dict[int, DataLoader[str, list[CoPurchaseRow]]] = {}
         self._similar: dict[SimilarArgs, DataLoader[str, list[SimilarityRow]]] = {}
         self.customer: DataLoader[str, CustomerRow | None] = one(t, "customer_by_id")
@@ -202,15 +201,8 @@ class Loaders:
         self._recommendations: dict[Request, DataLoader[str, Recommended]] = {}
         self._goes_with: dict[int, DataLoader[str, Recommended]] = {}
 
-    def also_bought(self, first: int) -> DataLoader[str, list[ProductRow]]:
-        if first not in self._also_bought:
-            load = _keyed(
-                self.federation, Shard.TRANSACTIONS, "product_also_bought", [], first=first
-            )
-            self._also_bought[first] = Loader(load)
-        return self._also_bought[first]
-
     def bought_with(self, first: int) -> DataLoader[str, list[CoPurchaseRow]]:
+        """Each product's co-purchases, best first (`boughtWith`; `alsoBought` their products)."""
         if first not in self._bought_with:
             load = _keyed(
                 self.federation, Shard.TRANSACTIONS, "product_bought_with", [], first=first

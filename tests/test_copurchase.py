@@ -93,8 +93,8 @@ def assert_same(got: Lists, expected: Lists) -> None:
 
 def also_bought(shards: SyncShards, code: str, first: int = 50) -> list[str]:
     """What a reader sees: the API's own query."""
-    rows = shards.read(Shard.TRANSACTIONS, "product_also_bought", keys=[code], first=first)
-    return [product["code"] for row in rows for product in row["value"]]
+    rows = shards.read(Shard.TRANSACTIONS, "product_bought_with", keys=[code], first=first)
+    return [edge["product"]["code"] for row in rows for edge in row["value"]]
 
 
 def run(shards: SyncShards, top_n: int, weeks: int | None = None, **kwargs: Any) -> JobRecord:

@@ -1,5 +1,7 @@
-// For each product, its co-purchases with their counts (DataLoader batch): the same single hop
-// as product_also_bought, with each edge's shared buyers and score.
+// For each product, its co-purchases (DataLoader batch; `boughtWith`, and `alsoBought` their
+// products): one hop over the current co-purchase version's BOUGHT_WITH edges
+// (jobs/copurchase.py computes them), from the product's unique index, best first, with each
+// edge's shared buyers and score. Empty before any computation.
 OPTIONAL MATCH (s:CoPurchaseState {id: 'current'})
 WITH coalesce(s.version, 0) AS current
 UNWIND $keys AS key

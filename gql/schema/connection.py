@@ -23,19 +23,23 @@ CURSOR_PREFIX = "product:"
 CURSOR_CODE = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
-def encode_cursor(code: str) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{code}".encode()).decode()
+def encode_cursor(key: str, prefix: str = CURSOR_PREFIX) -> str:
+    """An opaque cursor for a keyset page: the key after its kind's prefix, base64."""
+    return base64.urlsafe_b64encode(f"{prefix}{key}".encode()).decode()
 
 
-def decode_cursor(cursor: str) -> str:
+def decode_cursor(
+    cursor: str, prefix: str = CURSOR_PREFIX, pattern: re.Pattern[str] = CURSOR_CODE
+) -> str:
+    """The key of a cursor `encode_cursor` made with `prefix`; INVALID_ARGUMENT otherwise."""
     try:
         decoded = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
     except (UnicodeError, binascii.Error, ValueError):
         raise InvalidArgument("malformed cursor: pass an endCursor from an earlier page") from None
-    code = decoded.removeprefix(CURSOR_PREFIX)
-    if not decoded.startswith(CURSOR_PREFIX) or not CURSOR_CODE.fullmatch(code):
+    key = decoded.removeprefix(prefix)
+    if not decoded.startswith(prefix) or not pattern.fullmatch(key):
         raise InvalidArgument("malformed cursor: pass an endCursor from an earlier page")
-    return code
+    return key
 
 
 @strawberry.type
@@ -44,6 +48,16 @@ class PageInfo:
     has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+
+    @classmethod
+    def of(cls, cursors: list[str], *, more: bool, after: str | None) -> PageInfo:
+        """A page's info from its edges' cursors, whether more follow, and the `after` asked."""
+        return cls(
+            has_next_page=more,
+            has_previous_page=after is not None,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
 
 
 @strawberry.type
@@ -84,12 +98,7 @@ async def product_page(
     params = (filter or ProductFilter()).params()
     after_code = decode_cursor(after) if after is not None else ""
     if only_counted(info):  # `{ totalCount }`: the page is not asked for, so not read
-        page_info = PageInfo(
-            has_next_page=False,
-            has_previous_page=after is not None,
-            start_cursor=None,
-            end_cursor=None,
-        )
+        page_info = PageInfo.of([], more=False, after=after)
         return ProductConnection(edges=[], page_info=page_info, count_params=params)
     rows = await info.context.federation.read(
         Shard.TRANSACTIONS, "products_page", after=after_code, limit=first + 1, **params
@@ -98,11 +107,6 @@ async def product_page(
     edges = [ProductEdge(cursor=encode_cursor(p.code), node=p) for p in page]
     return ProductConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], more=len(rows) > first, after=after),
         count_params=params,
     )

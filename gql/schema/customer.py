@@ -3,8 +3,6 @@ and Relay-style pages of customers in id order (keyset pagination)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from datetime import date
 from typing import Any, Self
@@ -16,6 +14,7 @@ from fabric_gql.errors import InvalidArgument
 from gql import arguments
 from gql.context import Info
 from gql.loaders import CustomerRow
+from gql.schema import connection
 from gql.schema.connection import PageInfo
 from gql.schema.purchase import PurchaseConnection, purchase_page
 from gql.schema.recommendation import Recommendation
@@ -27,18 +26,11 @@ MAX_TEXT = 128  # idPrefix, indexGroup
 
 
 def encode_cursor(customer_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{customer_id}".encode()).decode()
+    return connection.encode_cursor(customer_id, CURSOR_PREFIX)
 
 
 def decode_cursor(cursor: str) -> str:
-    try:
-        decoded = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
-    except (UnicodeError, binascii.Error, ValueError):
-        raise InvalidArgument("malformed cursor: pass an endCursor from an earlier page") from None
-    customer_id = decoded.removeprefix(CURSOR_PREFIX)
-    if not decoded.startswith(CURSOR_PREFIX) or not CUSTOMER_ID.fullmatch(customer_id):
-        raise InvalidArgument("malformed cursor: pass an endCursor from an earlier page")
-    return customer_id
+    return connection.decode_cursor(cursor, CURSOR_PREFIX, CUSTOMER_ID)
 
 
 def short_text(name: str, value: str | None) -> str | None:
@@ -155,11 +147,6 @@ async def customer_page(
     edges = [CustomerEdge(cursor=encode_cursor(c.id), node=c) for c in page]
     return CustomerConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], more=len(rows) > first, after=after),
         count_params=params,
     )

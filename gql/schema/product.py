@@ -172,8 +172,8 @@ class Product:
     )
     async def also_bought(self, info: Info, first: int | None = 10) -> list[Product]:
         first = arguments.in_range("first", first, 0, info.context.settings.max_page_size, 10)
-        rows = await info.context.loaders.also_bought(first).load(self.code)
-        return [Product.from_row(row) for row in rows]
+        rows = await info.context.loaders.bought_with(first).load(self.code)
+        return [Product.from_row(row["product"]) for row in rows]
 
     @strawberry.field(  # type: ignore[untyped-decorator]
         description="alsoBought with the counts: each co-purchased product with its shared "

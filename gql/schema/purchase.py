@@ -92,11 +92,6 @@ async def purchase_page(
     edges = [PurchaseEdge(cursor=encode_cursor(row), node=Purchase.from_row(row)) for row in page]
     return PurchaseConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(rows) > first,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], more=len(rows) > first, after=after),
         customer_id=customer_id,
     )
