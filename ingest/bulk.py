@@ -3,13 +3,13 @@
 The H&M files stream through hm/reader.py — the same validation and the same bad-row report as
 ingest/load.py — into one CSV per label and relationship type (header on the first line, in the
 layout `neo4j-admin database import full` reads: `:ID(<space>)`, `:START_ID`/`:END_ID`, typed
-columns such as `date:date`, `price:double`: `float` would be parsed as 32 bits). The tool writes
-the transactions store with its server stopped (neo4j_local/importer.py); the products shard,
-one small node per article, is written over Bolt meanwhile and never restarted. After the
-restart the schema, the customers met more than once and the purchase watermark go in through
-the ordinary queries. The stores then hold what the incremental load writes (the tests compare
-every node, relationship and property), so a later `load` of the same files takes the
-incremental path and changes nothing.
+columns such as `date:date`, `price:double`: `float` would be parsed as 32 bits), written
+while the transactions server stops. The tool then writes that store (neo4j_local/importer.py);
+the products shard, one small node per article, is written over Bolt meanwhile and never
+restarted. After the restart the schema, the customers met more than once and the purchase
+watermark go in through the ordinary queries. The stores then hold what the incremental load
+writes (the tests compare every node, relationship and property), so a later `load` of the same
+files takes the incremental path and changes nothing.
 
 Memory stays bounded by the catalogue, not the purchases: rows are written as they are read;
 kept are the article codes and customer ids (a purchase naming neither is reported, as the
@@ -25,9 +25,8 @@ from __future__ import annotations
 import csv
 import shutil
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -111,20 +110,31 @@ def bulk_load(settings: Settings, root: Path) -> LoadReport:
         raise BulkError(f"bulk import needs empty local shards: {why}")
     report = LoadReport(mode="bulk")
     with _work_folder(settings) as folder:
-        began = time.perf_counter()
-        written = write_files(root, folder, report)
-        report.phases["write files"] = time.perf_counter() - began
-        # The products shard holds one small node per article: it is written over Bolt while
-        # the tool imports the transactions shard, which spares it a restart (with GDS, the
-        # slower of the two) and an import JVM of its own.
-        stubs = _Background(partial(_load_stubs, settings, written.stubs))
+        written: Written | None = None
+        stubs: importer.Background | None = None
+
+        def prepare() -> dict[str, ImportFiles]:
+            # Runs while the transactions server stops.
+            nonlocal written, stubs
+            began = time.perf_counter()
+            written = write_files(root, folder, report)
+            report.phases["write files"] = time.perf_counter() - began
+            # The products shard holds one small node per article: it is written over Bolt
+            # while the tool imports the transactions shard, which spares it a restart (with
+            # GDS, the slower of the two) and an import JVM of its own.
+            load = partial(_load_stubs, settings, written.stubs)
+            stubs = importer.Background(load, "bulk-products-shard")
+            return {"transactions": written.transactions}
+
         try:
-            seconds = importer.import_stores(settings, {"transactions": written.transactions})
+            seconds = importer.import_stores(settings, ["transactions"], prepare)
         except importer.ImportToolError as exc:
             raise BulkError(str(exc)) from exc
         finally:
-            report.phases["products shard"] = stubs.join()
+            if stubs is not None:
+                report.phases["products shard"] = stubs.join()
         report.phases.update(seconds)
+    assert written is not None  # prepare ran, or import_stores raised
     began = time.perf_counter()
     with SyncShards(settings) as shards:
         shards.autocommit(Shard.TRANSACTIONS, "schema_transactions")
@@ -152,31 +162,6 @@ def _load_stubs(settings: Settings, path: Path) -> None:
         stubs = ({"code": code, "hasImage": image == "true"} for code, image in rows)
         for batch in batched(stubs, 10_000):
             shards.write(Shard.PRODUCTS, "load_product_stubs", rows=batch)
-
-
-class _Background:
-    """A function run on a thread; `join` waits, returns its seconds and re-raises its error."""
-
-    def __init__(self, work: Callable[[], None]) -> None:
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-
-        def run() -> None:
-            began = time.perf_counter()
-            try:
-                work()
-            except BaseException as exc:  # re-raised by join, in the caller's thread
-                self.error = exc
-            self.seconds = time.perf_counter() - began
-
-        self.thread = threading.Thread(target=run, name="bulk-products-shard", daemon=True)
-        self.thread.start()
-
-    def join(self) -> float:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.seconds
 
 
 @contextmanager

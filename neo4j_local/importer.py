@@ -1,10 +1,11 @@
 """Neo4j's import tool (`neo4j-admin database import full`) on the local shards.
 
 The tool writes a whole store from CSV files, so it runs only on a stopped server: `import_stores`
-stops the shards it is given, runs one import per shard — a Java subprocess on the launcher's
-classpath, where `org.neo4j:neo4j` already brings `neo4j-import-tool` and the `neo4j-admin`
-entry point `org.neo4j.cli.AdminTool` — and starts every stopped shard again, both JVMs at
-once as `fabric-gql neo4j start` does, also when an import failed (the error is raised after).
+stops the shards it is given while the caller writes their files, runs one import per shard — a
+Java subprocess on the launcher's classpath, where `org.neo4j:neo4j` already brings
+`neo4j-import-tool` and the `neo4j-admin` entry point `org.neo4j.cli.AdminTool` — and starts
+every stopped shard again, both JVMs at once as `fabric-gql neo4j start` does, also when the
+files or an import failed (the error is raised after).
 Only servers that `fabric-gql neo4j start` runs here qualify (`local_servers`): a remote shard's
 store is out of reach. The import replaces the shard's store, so callers check it is empty.
 """
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,27 +114,42 @@ def run_import(shard: LocalServer, files: ImportFiles, *, heap: str, memory: str
         )
 
 
-def import_stores(settings: Settings, stores: Mapping[str, ImportFiles]) -> dict[str, float]:
-    """Stops the named shards, imports each store, starts them again. Returns seconds by phase:
-    `stop`, `import <shard>`, `start`."""
+def import_stores(
+    settings: Settings,
+    names: Sequence[str],
+    prepare: Callable[[], Mapping[str, ImportFiles]],
+) -> dict[str, float]:
+    """Stops the named shards while `prepare` writes their import files (a server's stop takes
+    seconds, the files longer: neither waits for the other), imports each store, and starts the
+    shards again, also when `prepare` or an import failed (the error is raised after). Returns
+    seconds by phase: `stop` (beside `prepare`), `import <shard>`, `start`."""
     servers = local_servers(settings)
     if servers is None:
         raise ImportToolError("bulk import needs both shards running here (fabric-gql neo4j start)")
     seconds: dict[str, float] = {}
-    began = time.perf_counter()
-    _stop(settings, [servers[name] for name in stores])
-    seconds["stop"] = time.perf_counter() - began
-    failure: ImportToolError | None = None
+
+    def stop() -> None:
+        began = time.perf_counter()
+        _stop(settings, [servers[name] for name in names])
+        seconds["stop"] = time.perf_counter() - began
+
+    stopping = Background(stop, "import-stop")
+    failure: BaseException | None = None
     try:
+        stores = prepare()
+        stopping.join()
+        if unknown := set(stores) - set(names):
+            raise ImportToolError(f"files for shards that were not stopped: {sorted(unknown)}")
         for name, files in stores.items():
             began = time.perf_counter()
             run_import(
                 servers[name], files, heap=settings.neo4j_heap, memory=settings.neo4j_import_memory
             )
             seconds[f"import {name}"] = time.perf_counter() - began
-    except ImportToolError as exc:
+    except BaseException as exc:  # the shards start again first; re-raised below
         failure = exc
     finally:
+        stopping.join(reraise=False)
         began = time.perf_counter()
         started = server.start(settings)
         seconds["start"] = time.perf_counter() - began
@@ -141,6 +158,31 @@ def import_stores(settings: Settings, stores: Mapping[str, ImportFiles]) -> dict
     if started != 0:
         raise ImportToolError("the shards did not start again after the import (see their logs)")
     return seconds
+
+
+class Background:
+    """A function run on a thread; `join` waits, returns its seconds and re-raises its error."""
+
+    def __init__(self, work: Callable[[], None], name: str) -> None:
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+
+        def run() -> None:
+            began = time.perf_counter()
+            try:
+                work()
+            except BaseException as exc:  # re-raised by join, in the caller's thread
+                self.error = exc
+            self.seconds = time.perf_counter() - began
+
+        self.thread = threading.Thread(target=run, name=name, daemon=True)
+        self.thread.start()
+
+    def join(self, *, reraise: bool = True) -> float:
+        self.thread.join()
+        if reraise and self.error is not None:
+            raise self.error
+        return self.seconds
 
 
 def _stop(settings: Settings, shards: list[LocalServer]) -> None:
