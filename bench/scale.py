@@ -708,6 +708,9 @@ def main() -> int:
     parser.add_argument("--pagecache", help="each shard's page cache (FABRIC_GQL_NEO4J_PAGECACHE)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--api-workers", type=int, default=1, help="API processes (serve --workers)"
+    )
     parser.add_argument("--requests", type=int, default=200, help="per round, side, clients")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=30)
@@ -737,6 +740,7 @@ def main() -> int:
         os.environ["FABRIC_GQL_NEO4J_PAGECACHE"] = args.pagecache
     os.environ.pop("FABRIC_GQL_PRODUCTS_URI", None)
     os.environ.pop("FABRIC_GQL_TRANSACTIONS_URI", None)
+    os.environ["FABRIC_GQL_HTTP_WORKERS"] = str(args.api_workers)
 
     from fabric_gql.settings import get_settings
     from neo4j_local import server
@@ -751,7 +755,8 @@ def main() -> int:
         f"bench/scale: fraction {f:g} of the H&M size: {articles:,} articles, {customers:,} "
         f"customers, {transactions:,} purchases (seed {args.seed}); data {data_dir}, shards on "
         f"{args.products_port}/{args.transactions_port} (heap {settings.neo4j_heap}, page cache "
-        f"{settings.neo4j_pagecache} each), API on {args.api_port}; {os.cpu_count()} CPUs, "
+        f"{settings.neo4j_pagecache} each), API on {args.api_port} ({args.api_workers} "
+        f"process(es)); {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )

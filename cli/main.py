@@ -77,10 +77,14 @@ def _serve(args: argparse.Namespace) -> int:
     from gql import logs
     from gql.app import create_app
 
+    workers = args.workers or settings.http_workers
     shown = f"[{host}]" if ":" in host else host
     print(f"Explorer: http://{shown}:{port}/", flush=True)
     if settings.graphiql:
         print(f"GraphiQL: http://{shown}:{port}/graphql", flush=True)
+    if workers > 1:
+        print(f"{workers} API processes", flush=True)
+        return _serve_workers(host, port, workers, args.log_level)
     # One handler for every logger, uvicorn's too (log_config=None leaves them to it), each
     # line with its request id: text or JSON (settings.log_format).
     logs.configure(settings.log_format, args.log_level)
@@ -91,6 +95,52 @@ def _serve(args: argparse.Namespace) -> int:
         create_app(settings), host=host, port=port, log_level=args.log_level, log_config=None
     )
     return 0
+
+
+# `serve --workers N`: the log level each worker process configures itself with.
+_WORKER_LOG_LEVEL = "FABRIC_GQL_WORKER_LOG_LEVEL"
+
+
+def _serve_workers(host: str, port: int, workers: int, log_level: str) -> int:
+    """uvicorn's process manager: `workers` processes on one socket, each building its app with
+    `worker_app`. Their Prometheus counters go to files in a fresh folder that /metrics adds up
+    (prometheus-client's multiprocess mode, which must be set before any worker imports it)."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    folder = tempfile.mkdtemp(prefix="fabric-gql-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    os.environ[_WORKER_LOG_LEVEL] = log_level
+    try:
+        uvicorn.run(
+            "cli.main:worker_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            log_config=None,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def worker_app() -> Any:
+    """One `serve --workers` process's app (uvicorn imports this by name in each worker)."""
+    import logging
+    import os
+
+    from gql import logs
+    from gql.app import create_app
+
+    settings = get_settings()
+    logs.configure(settings.log_format, os.environ.get(_WORKER_LOG_LEVEL, "info"))
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    return create_app(settings)
 
 
 def _run_job(kind: str, params: dict[str, Any], work: Work) -> int:
@@ -205,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="default: FABRIC_GQL_HTTP_HOST (127.0.0.1)")
     p.add_argument("--port", type=int, help="default: FABRIC_GQL_HTTP_PORT (8000)")
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="API processes on the port (default: FABRIC_GQL_HTTP_WORKERS, 1)",
+    )
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("embed", help="embed product images (ResNet50V2) into the products shard")

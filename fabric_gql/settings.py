@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # e.g. FABRIC_GQL_CORS_ORIGINS='["http://localhost:5173"]'; empty means same-origin only.
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # API processes behind the one port (uvicorn's workers): each has its own drivers, jobs and
+    # caches; /metrics adds up all of them. One suits a small machine or a test.
+    http_workers: int = Field(default=1, ge=1, le=64)
     cors_origins: list[str] = []
     # "production" (the Docker image): introspection, field suggestions and GraphiQL off, no
     # mutation or subscription without a configured api_token (and `serve` refuses a

@@ -13,11 +13,15 @@
   the job records at scrape time (so a job another process runs shows too).
 - the client library's process_* and python_* metrics.
 
-Counters live in the process's default registry; the job gauges are made per scrape.
+Counters live in the process's default registry; the job gauges are made per scrape. Under
+`serve --workers N` (PROMETHEUS_MULTIPROC_DIR set by `serve`), each worker's counters go to files
+in that folder and a scrape, whichever worker answers it, adds up all of them; the process_* and
+python_* metrics are then left out (prometheus-client's multiprocess mode has none).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -30,6 +34,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -108,6 +113,14 @@ async def job_metrics(request: Request) -> bytes:
     return generate_latest(registry)
 
 
+def _counters() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
 def endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
     """The /metrics route: behind the API token when metrics_need_token and one is set."""
     token = settings.api_token if settings.metrics_need_token else None
@@ -120,7 +133,7 @@ def endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        body = generate_latest(REGISTRY) + await job_metrics(request)
+        body = _counters() + await job_metrics(request)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return metrics
