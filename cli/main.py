@@ -97,7 +97,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-# `serve --workers N`: the log level each worker process configures itself with.
+# `serve --workers N`: the app factory uvicorn imports in each worker process, and the log level
+# each one configures itself with.
+_WORKER_APP = "cli.main:worker_app"
 _WORKER_LOG_LEVEL = "FABRIC_GQL_WORKER_LOG_LEVEL"
 
 
@@ -116,7 +118,7 @@ def _serve_workers(host: str, port: int, workers: int, log_level: str) -> int:
     os.environ[_WORKER_LOG_LEVEL] = log_level
     try:
         uvicorn.run(
-            "cli.main:worker_app",
+            _WORKER_APP,
             factory=True,
             host=host,
             port=port,
