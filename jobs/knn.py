@@ -144,7 +144,9 @@ def knn_work() -> Work:
         current = shards.read(Shard.PRODUCTS, "similarity_state")[0]["version"]
         version = int(current) + 1
 
+        began = time.perf_counter()
         codes, vectors = read_vectors(shards, progress)
+        read_s = time.perf_counter() - began
         n = len(codes)
         progress.set_total(2 * n)
         started = time.perf_counter()
@@ -164,22 +166,27 @@ def knn_work() -> Work:
         seconds = time.perf_counter() - started
         progress.check()
 
+        began = time.perf_counter()
         computed_at = datetime.now(UTC).isoformat()
         meta = {"version": version, "method": method.value, "computedAt": computed_at}
+        edges = 0
         everyone = np.arange(n)
         for start in range(0, n, WRITE_BATCH):
             progress.check()
             rows = _rows(codes, result, everyone[start : start + WRITE_BATCH])
-            shards.write(Shard.PRODUCTS, "similarity_write", rows=rows, **meta)
+            done = shards.write(Shard.PRODUCTS, "similarity_write", rows=rows, **meta)
+            edges += done[0]["written"]
             progress.advance(processed=min(WRITE_BATCH, n - start))
         sub_codes = [codes[i] for i in in_department]
         for start in range(0, len(sub_codes), WRITE_BATCH):
             progress.check()
             members = np.arange(start, min(start + WRITE_BATCH, len(sub_codes)))
             rows = _rows(sub_codes, by_department, members)
-            shards.write(Shard.PRODUCTS, "similarity_write_in_department", rows=rows, **meta)
+            done = shards.write(Shard.PRODUCTS, "similarity_write_in_department", rows=rows, **meta)
+            edges += done[0]["written"]
             progress.advance(processed=len(members))
         progress.advance(processed=n - len(sub_codes))
+        write_s = time.perf_counter() - began
 
         shards.write(
             Shard.PRODUCTS, "similarity_flip", version=version, method=method.value, topK=k,
@@ -195,7 +202,8 @@ def knn_work() -> Work:
         return (
             f"version {version}: top-{k} neighbours of {n} products by {how} in "
             f"{seconds:.1f} s{measured}, and within "
-            f"{len(set(groups[in_department].tolist()))} departments"
+            f"{len(set(groups[in_department].tolist()))} departments; read {read_s:.1f} s, "
+            f"wrote {edges} edges in {write_s:.1f} s"
         )
 
     return work
