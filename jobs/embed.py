@@ -78,7 +78,7 @@ def embed_work(settings: Settings) -> Work:
         began = time.perf_counter()
         write_s = 0.0
         for batch in embed_files(items, embedder):
-            wrote = time.perf_counter()
+            writing = time.perf_counter()
             progress.check()
             embedded += len(batch.keys)
             log.info("embedding: %d embedded, %d stored", embedded, written)
@@ -94,7 +94,7 @@ def embed_work(settings: Settings) -> Work:
                 failures = [{"code": str(c), "reason": why} for c, why in batch.failures]
                 shards.write(Shard.PRODUCTS, "embed_failures", rows=failures)
                 failed += len(failures)
-            write_s += time.perf_counter() - wrote
+            write_s += time.perf_counter() - writing
             progress.advance(
                 processed=len(batch.keys) + len(batch.failures),
                 failed=len(batch.failures),
